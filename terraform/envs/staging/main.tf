@@ -1,0 +1,85 @@
+# The staging environment. Values only: everything else is terraform/stack.
+
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "github_repository" {
+  description = "GitHub repository (\"owner/name\") whose workflows plan and deploy this environment; null creates no GitHub roles."
+  type        = string
+  default     = null
+}
+
+variable "state_bucket_name" {
+  description = "Terraform state bucket (output of terraform/bootstrap), so the GitHub roles can read and lock the state."
+  type        = string
+  default     = null
+}
+
+variable "alarm_email" {
+  description = "Address notified of alarms; null notifies nobody."
+  type        = string
+  default     = null
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = { Repository = coalesce(var.github_repository, "unset") }
+  }
+}
+
+module "stack" {
+  source = "../../stack"
+
+  env                = "staging"
+  availability_zones = ["${var.region}a", "${var.region}b"]
+  github_repository  = var.github_repository
+  state_bucket_name  = var.state_bucket_name
+  alarm_email        = var.alarm_email
+  # Shaped like prod so that releases rehearse there, with cheaper NAT and shorter retention.
+  vpc_cidr                      = "10.20.0.0/16"
+  nat_mode                      = "single"
+  protect_data                  = true
+  log_retention_days            = 30
+  events_archive_retention_days = 14
+  github_deploy_branch          = "main"
+}
+
+output "ssm_prefix" {
+  description = "SSM path of the contract."
+  value       = module.stack.ssm_prefix
+}
+
+output "stack_name" {
+  description = "For `sam deploy --stack-name`."
+  value       = module.stack.stack_name
+}
+
+output "artifacts_bucket_name" {
+  description = "For `sam deploy --s3-bucket`."
+  value       = module.stack.artifacts_bucket_name
+}
+
+output "cloudformation_role_arn" {
+  description = "For `sam deploy --role-arn`."
+  value       = module.stack.cloudformation_role_arn
+}
+
+output "github_plan_role_arn" {
+  description = "For the plan workflow's AWS_PLAN_ROLE_ARN variable."
+  value       = module.stack.github_plan_role_arn
+}
+
+output "github_deploy_role_arn" {
+  description = "For the deploy workflow's AWS_DEPLOY_ROLE_ARN variable."
+  value       = module.stack.github_deploy_role_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the environment."
+  value       = module.stack.dashboard_name
+}

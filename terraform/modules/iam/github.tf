@@ -1,0 +1,141 @@
+locals {
+  github_enabled  = var.github_repository != null
+  github_provider = "token.actions.githubusercontent.com"
+  github_oidc_provider_arn = local.github_enabled ? (
+    var.create_github_oidc_provider
+    ? aws_iam_openid_connect_provider.github[0].arn
+    : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/${local.github_provider}"
+  ) : null
+
+  # Pull requests may plan; only the deploy branch and the environment (with its reviewers) may
+  # deploy. Nothing else in the repository can assume either role.
+  github_plan_subjects = local.github_enabled ? ["repo:${var.github_repository}:pull_request"] : []
+  github_deploy_subjects = local.github_enabled ? compact([
+    "repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}",
+    var.github_environment == null ? null : "repo:${var.github_repository}:environment:${var.github_environment}",
+  ]) : []
+
+  state_statements = var.state_bucket_name == null ? [] : [
+    {
+      Sid      = "StateList"
+      Effect   = "Allow"
+      Action   = ["s3:ListBucket"]
+      Resource = ["arn:${local.partition}:s3:::${var.state_bucket_name}"]
+    },
+    {
+      # Reading and writing the state, and the lock file that `use_lockfile` keeps beside it.
+      Sid      = "StateObjects"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      Resource = ["arn:${local.partition}:s3:::${var.state_bucket_name}/*"]
+    },
+  ]
+}
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = local.github_enabled && var.create_github_oidc_provider ? 1 : 0
+
+  url            = "https://${local.github_provider}"
+  client_id_list = ["sts.amazonaws.com"]
+  # GitHub's certificate chain; IAM no longer checks it for this provider, but the API wants one.
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4d2df264fcd"]
+
+  tags = var.tags
+}
+
+resource "aws_iam_role" "github" {
+  for_each = local.github_enabled ? {
+    plan   = local.github_plan_subjects
+    deploy = local.github_deploy_subjects
+  } : {}
+
+  name                 = "${var.name_prefix}-github-${each.key}"
+  description          = "GitHub Actions ${each.key} role of ${var.name_prefix} for ${var.github_repository}"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = local.github_oidc_provider_arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = { "${local.github_provider}:aud" = "sts.amazonaws.com" }
+        StringLike   = { "${local.github_provider}:sub" = each.value }
+      }
+    }]
+  })
+
+  tags = var.tags
+}
+
+# Plans read everything Terraform refreshes; ReadOnlyAccess is AWS's list of those reads.
+resource "aws_iam_role_policy_attachment" "github_plan_read_only" {
+  count = local.github_enabled ? 1 : 0
+
+  role       = aws_iam_role.github["plan"].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+resource "aws_iam_role_policy" "github_plan" {
+  count = local.github_enabled && var.state_bucket_name != null ? 1 : 0
+
+  name   = "terraform-state"
+  role   = aws_iam_role.github["plan"].id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.state_statements })
+}
+
+resource "aws_iam_role_policy" "github_deploy" {
+  count = local.github_enabled ? 1 : 0
+
+  name = "sam-deploy"
+  role = aws_iam_role.github["deploy"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(local.state_statements, [
+      {
+        Sid    = "Stack"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
+          "cloudformation:DeleteChangeSet", "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+          "cloudformation:DescribeStackResources", "cloudformation:GetTemplate", "cloudformation:DetectStackDrift",
+          "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
+        ]
+        Resource = [local.stack_arn]
+      },
+      {
+        # `sam deploy` validates the template before it names a stack: these take no resource.
+        Sid      = "TemplateChecks"
+        Effect   = "Allow"
+        Action   = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
+        Resource = ["*"]
+      },
+      {
+        Sid       = "PassCloudFormationRole"
+        Effect    = "Allow"
+        Action    = ["iam:PassRole"]
+        Resource  = [aws_iam_role.cloudformation.arn]
+        Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
+      },
+      {
+        Sid      = "UploadArtifacts"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
+        Resource = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
+      },
+      {
+        Sid      = "ReadContract"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+        Resource = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.ssm_prefix}/*"]
+      },
+    ])
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "github_deploy_extra" {
+  for_each = local.github_enabled ? toset(var.deploy_role_policy_arns) : toset([])
+
+  role       = aws_iam_role.github["deploy"].name
+  policy_arn = each.value
+}

@@ -1,0 +1,116 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name, \"<app>-<env>\"."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-32 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "ssm_prefix" {
+  description = "SSM path of the environment's contract, \"/<app>/<env>\", without a trailing slash."
+  type        = string
+
+  validation {
+    condition     = can(regex("^/[a-z0-9-]+/[a-z0-9-]+$", var.ssm_prefix))
+    error_message = "ssm_prefix must look like /<app>/<env>, for example /orders/dev."
+  }
+}
+
+variable "function_names" {
+  description = "Lambda function names by role (api, processor, scheduled)."
+  type        = map(string)
+
+  validation {
+    condition     = length(setsubtract(["api", "processor", "scheduled"], keys(var.function_names))) == 0
+    error_message = "function_names must name the api, processor and scheduled functions."
+  }
+}
+
+variable "function_log_group_arns" {
+  description = "ARN of each function's log group, by role."
+  type        = map(string)
+}
+
+variable "table_arn" {
+  description = "ARN of the main table."
+  type        = string
+}
+
+variable "idempotency_table_arn" {
+  description = "ARN of the idempotency table."
+  type        = string
+}
+
+variable "event_bus_arn" {
+  description = "ARN of the domain event bus the processor publishes to."
+  type        = string
+}
+
+variable "processor_failure_queue_name" {
+  description = "Name of the SQS queue (created by SAM) receiving the stream mapping's on-failure records."
+  type        = string
+}
+
+variable "scheduled_dlq_name" {
+  description = "Name of the SQS queue (created by SAM) receiving scheduled invocations that failed every retry."
+  type        = string
+}
+
+variable "stack_name" {
+  description = "Name of the SAM (CloudFormation) stack of the environment."
+  type        = string
+}
+
+variable "artifacts_bucket_arn" {
+  description = "ARN of the SAM artifacts bucket."
+  type        = string
+}
+
+variable "state_bucket_name" {
+  description = "Bucket of the Terraform state, for the GitHub roles; null grants no state access."
+  type        = string
+  default     = null
+}
+
+variable "github_repository" {
+  description = "GitHub repository (\"owner/name\") allowed to assume the plan and deploy roles through OIDC; null creates no GitHub resources."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_repository == null || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must look like owner/name."
+  }
+}
+
+variable "github_deploy_branch" {
+  description = "Branch whose pushes may deploy this environment (for example develop for dev, main for prod)."
+  type        = string
+  default     = "main"
+}
+
+variable "github_environment" {
+  description = "GitHub environment (with its reviewers) whose jobs may deploy this environment."
+  type        = string
+  default     = null
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider. It is one per account: set false in every environment but one that shares the account."
+  type        = bool
+  default     = true
+}
+
+variable "deploy_role_policy_arns" {
+  description = "Extra managed policies for the deploy role, which runs `terraform apply` of this stack. Keep to what the stack manages."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags added to every resource of the module."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,38 @@
+output "function_log_group_names" {
+  description = "Log group of each function, by role."
+  value       = { for k, g in aws_cloudwatch_log_group.function : k => g.name }
+}
+
+output "function_log_group_arns" {
+  description = "ARN of each function's log group, by role."
+  value       = { for k, g in aws_cloudwatch_log_group.function : k => g.arn }
+}
+
+output "api_access_log_group_name" {
+  description = "Log group of the API's access logs."
+  value       = aws_cloudwatch_log_group.api_access.name
+}
+
+output "api_access_log_group_arn" {
+  description = "ARN of the API's access log group, without the trailing \":*\" (the form API Gateway wants)."
+  value       = trimsuffix(aws_cloudwatch_log_group.api_access.arn, ":*")
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "rollback_alarm_names" {
+  description = "Alarms that roll back each function's gradual deployment, by role."
+  value = {
+    api       = [aws_cloudwatch_metric_alarm.function_errors["api"].alarm_name, aws_cloudwatch_metric_alarm.api_5xx.alarm_name]
+    processor = [aws_cloudwatch_metric_alarm.function_errors["processor"].alarm_name, aws_cloudwatch_metric_alarm.iterator_age.alarm_name]
+    scheduled = [aws_cloudwatch_metric_alarm.function_errors["scheduled"].alarm_name]
+  }
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}

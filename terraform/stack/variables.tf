@@ -1,0 +1,133 @@
+variable "app" {
+  description = "Application name; with env, it names every resource (\"<app>-<env>-api\") and the SSM path (\"/<app>/<env>/\")."
+  type        = string
+  default     = "orders"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.app))
+    error_message = "app must be 3-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "env" {
+  description = "Environment name."
+  type        = string
+
+  validation {
+    condition     = contains(["local", "dev", "staging", "prod"], var.env)
+    error_message = "env must be one of local, dev, staging or prod."
+  }
+}
+
+variable "availability_zones" {
+  description = "The two availability zones of the VPC."
+  type        = list(string)
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "nat_mode" {
+  description = "NAT gateways for the private subnets: none, single or per_az."
+  type        = string
+  default     = "single"
+}
+
+variable "interface_endpoints" {
+  description = "Services reached through interface VPC endpoints, for example [\"events\", \"sqs\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "protect_data" {
+  description = "Deletion protection and prevent_destroy on the tables, deletion protection on the user pool."
+  type        = bool
+  default     = true
+}
+
+variable "enable_auth" {
+  description = "Create the Cognito user pool. Without it the contract's auth keys hold \"none\" and the API must use the IAM or API_KEY auth mode."
+  type        = bool
+  default     = true
+}
+
+variable "enforce_tls" {
+  description = "TLS-only bucket policies. Only the local emulator turns this off (it denies principal \"*\" whatever the condition)."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy_buckets" {
+  description = "Let `terraform destroy` delete buckets that still hold objects (throwaway environments only)."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Days the function and access log groups keep their events."
+  type        = number
+  default     = 30
+}
+
+variable "events_archive_retention_days" {
+  description = "Days the event bus archive keeps events for replay; 0 keeps them forever."
+  type        = number
+  default     = 30
+}
+
+variable "api_latency_p99_threshold_ms" {
+  description = "API p99 latency (ms) that raises the latency alarm."
+  type        = number
+  default     = 1000
+}
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic; null subscribes nobody."
+  type        = string
+  default     = null
+}
+
+variable "manage_api_gateway_account" {
+  description = "Set the region's API Gateway CloudWatch role, which access logging needs. It is one per account and region: set false where another stack already manages it."
+  type        = bool
+  default     = true
+}
+
+variable "github_repository" {
+  description = "GitHub repository (\"owner/name\") whose workflows may plan and deploy this environment; null creates no GitHub roles."
+  type        = string
+  default     = null
+}
+
+variable "github_deploy_branch" {
+  description = "Branch that deploys this environment."
+  type        = string
+  default     = "main"
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider (one per account)."
+  type        = bool
+  default     = true
+}
+
+variable "state_bucket_name" {
+  description = "Terraform state bucket (from terraform/bootstrap), for the GitHub roles; null grants them no state access."
+  type        = string
+  default     = null
+}
+
+variable "deploy_role_policy_arns" {
+  description = "Extra managed policies for the GitHub deploy role, which runs `terraform apply`."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
