@@ -1,0 +1,145 @@
+"""Fixtures shared by every suite: the AWS emulator and the local platform applied to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
+REGION = "us-east-1"
+APPLY_SECONDS = pytest.StashKey[float]()
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """A moto server on 127.0.0.1, owned by the test session."""
+
+    endpoint: str
+    port: int
+
+    @property
+    def session(self) -> boto3.Session:
+        """A session with the emulator's region and credentials; pass endpoint_url to its clients."""
+        return boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@dataclass(frozen=True)
+class LocalPlatform:
+    """envs/local applied to the emulator: its Terraform outputs and how long the apply took."""
+
+    outputs: dict[str, object]
+    apply_seconds: float
+    data_dir: Path
+    state_path: Path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"moto server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # loopback URL built above
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"moto server did not answer on {url} within {timeout:.0f}s:\n{log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("emulator") / "moto.log"
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        _wait_until_up(process, f"{endpoint}/moto-api/", log)
+        yield Emulator(endpoint=endpoint, port=port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def terraform(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run terraform in envs/local with a private data directory, so the developer's is untouched."""
+    env = {**os.environ, "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    result = subprocess.run(
+        ["terraform", f"-chdir={LOCAL_ENV_DIR}", *args, "-no-color"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        hint = ""
+        if "Failed to query available provider packages" in result.stderr:
+            hint = (
+                "\nRun the tests through `make pytest`: it points Terraform at the provider in TF_PLUGIN_DIR."
+            )
+        pytest.fail(
+            f"terraform {args[0]} failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr}{hint}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def local_platform(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> LocalPlatform:
+    work = tmp_path_factory.mktemp("terraform")
+    data_dir = work / ".terraform"
+    state_path = work / "terraform.tfstate"
+    terraform("init", "-input=false", f"-backend-config=path={state_path}", data_dir=data_dir)
+    started = time.monotonic()
+    terraform(
+        "apply",
+        "-input=false",
+        "-auto-approve",
+        "-parallelism=20",
+        f"-var=emulator_port={emulator.port}",
+        data_dir=data_dir,
+    )
+    apply_seconds = time.monotonic() - started
+    pytestconfig.stash[APPLY_SECONDS] = apply_seconds
+    raw = json.loads(terraform("output", "-json", data_dir=data_dir).stdout)
+    outputs = {name: value["value"] for name, value in raw.items()}
+    return LocalPlatform(
+        outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir, state_path=state_path
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if APPLY_SECONDS in config.stash:
+        terminalreporter.write_line(
+            f"terraform apply of envs/local against the emulator: {config.stash[APPLY_SECONDS]:.1f}s"
+        )

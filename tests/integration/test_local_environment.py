@@ -1,0 +1,195 @@
+"""envs/local, applied by Terraform to the emulator, publishes the whole contract with real values.
+
+GIVEN a fresh moto server and `terraform apply` of terraform/envs/local against it,
+THEN every key of the contract file is in SSM with its type, and each value points at a real
+resource of the right kind: the values SAM will read are the ones Terraform created.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+from scripts.contract_table import load_parameters
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm.type_defs import ParameterTypeDef
+
+    from tests.conftest import Emulator, LocalPlatform
+
+from tests.conftest import terraform
+
+pytestmark = pytest.mark.emulator
+
+PREFIX = "/orders/local"
+CONTRACT = load_parameters()
+
+
+@pytest.fixture(scope="module")
+def published(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, ParameterTypeDef]:
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    found: dict[str, ParameterTypeDef] = {}
+    for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=PREFIX, Recursive=True):
+        for parameter in page["Parameters"]:
+            found[parameter["Name"].removeprefix(f"{PREFIX}/")] = parameter
+    return found
+
+
+def value(published: dict[str, ParameterTypeDef], key: str) -> str:
+    return published[key]["Value"]
+
+
+def items(published: dict[str, ParameterTypeDef], key: str) -> list[str]:
+    return published[key]["Value"].split(",")
+
+
+def test_every_contract_key_is_published_and_nothing_else(published: dict[str, ParameterTypeDef]) -> None:
+    assert sorted(published) == sorted(CONTRACT)
+
+
+def test_every_parameter_has_the_contract_type(published: dict[str, ParameterTypeDef]) -> None:
+    mismatched = {k: p["Type"] for k, p in published.items() if p["Type"] != CONTRACT[k]["type"]}
+    assert mismatched == {}
+
+
+def test_arns_are_arns_of_the_right_service(published: dict[str, ParameterTypeDef]) -> None:
+    services = {
+        "role-arn": "iam",
+        "table-arn": "dynamodb",
+        "table-stream-arn": "dynamodb",
+        "bus-arn": "events",
+        "user-pool-arn": "cognito-idp",
+        "access-log-group-arn": "logs",
+    }
+    for key in (k for k in CONTRACT if k.endswith("-arn")):
+        (service,) = {
+            s for suffix, s in services.items() if key.endswith(f"/{suffix}") or key.endswith(f"-{suffix}")
+        }
+        assert re.fullmatch(rf"arn:aws:{service}:[a-z0-9-]*:\d{{12}}:\S+", value(published, key)), key
+
+
+def test_names_are_decided_from_app_and_env(published: dict[str, ParameterTypeDef]) -> None:
+    for key in ("api/function-name", "processor/function-name", "scheduled/function-name", "api/name"):
+        assert value(published, key).startswith("orders-local-"), key
+    assert value(published, "processor/failure-queue-name") == "orders-local-processor-failures"
+    assert value(published, "scheduled/dlq-name") == "orders-local-scheduled-dlq"
+    assert value(published, "app/stage-name") == "local"
+
+
+def test_stream_arn_is_the_tables_latest_stream(
+    published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
+    table = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint).describe_table(
+        TableName=value(published, "data/table-name")
+    )["Table"]
+    assert value(published, "data/table-stream-arn") == table["LatestStreamArn"]
+    assert value(published, "data/table-arn") == table["TableArn"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [
+        value(published, "data/table-gsi1-name")
+    ]
+
+
+def test_tables_are_encrypted_with_point_in_time_recovery(
+    published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
+    dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
+    for key in ("data/table-name", "data/idempotency-table-name"):
+        name = value(published, key)
+        assert dynamodb.describe_table(TableName=name)["Table"]["SSEDescription"]["Status"] == "ENABLED", name
+        backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED", name
+
+
+def test_subnets_exist_are_private_and_span_two_zones(
+    published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
+    ec2 = emulator.session.client("ec2", endpoint_url=emulator.endpoint)
+    subnet_ids = items(published, "network/private-subnet-ids")
+    subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+    assert len(subnets) == 2
+    assert len({s["AvailabilityZone"] for s in subnets}) == 2
+    routes = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": subnet_ids}])
+    gateways = [r.get("GatewayId", "") for t in routes["RouteTables"] for r in t["Routes"]]
+    assert not any(g.startswith("igw-") for g in gateways), "a private subnet routes to the internet gateway"
+
+
+def test_security_group_is_egress_only(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+    ec2 = emulator.session.client("ec2", endpoint_url=emulator.endpoint)
+    (group,) = ec2.describe_security_groups(GroupIds=items(published, "network/lambda-security-group-ids"))[
+        "SecurityGroups"
+    ]
+    assert group["IpPermissions"] == []
+    assert [(p["IpProtocol"], p.get("FromPort"), p.get("ToPort")) for p in group["IpPermissionsEgress"]] == [
+        ("tcp", 443, 443)
+    ]
+
+
+def test_roles_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+    iam = emulator.session.client("iam", endpoint_url=emulator.endpoint)
+    for key in (k for k in CONTRACT if k.endswith("role-arn")):
+        arn = value(published, key)
+        assert iam.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["Arn"] == arn, key
+
+
+def test_log_groups_exist_with_retention(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+    logs = emulator.session.client("logs", endpoint_url=emulator.endpoint)
+    groups = {g["logGroupName"]: g for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]}
+    for key in ("api/log-group-name", "processor/log-group-name", "scheduled/log-group-name"):
+        assert groups[value(published, key)]["retentionInDays"] == 1, key
+    access_arns = {g["arn"].removesuffix(":*") for g in groups.values()}
+    assert value(published, "api/access-log-group-arn") in access_arns
+
+
+def test_rollback_alarms_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+    cloudwatch = emulator.session.client("cloudwatch", endpoint_url=emulator.endpoint)
+    for key in ("api/alarm-names", "processor/alarm-names", "scheduled/alarm-names"):
+        names = items(published, key)
+        found = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]]
+        assert sorted(found) == sorted(names), key
+
+
+def test_event_bus_and_user_pool_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+    events = emulator.session.client("events", endpoint_url=emulator.endpoint)
+    bus = events.describe_event_bus(Name=value(published, "events/bus-name"))
+    assert bus["Arn"] == value(published, "events/bus-arn")
+    archives = events.list_archives(EventSourceArn=bus["Arn"])["Archives"]
+    assert len(archives) == 1
+
+    cognito = emulator.session.client("cognito-idp", endpoint_url=emulator.endpoint)
+    pool_id = value(published, "auth/user-pool-id")
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["Arn"] == value(published, "auth/user-pool-arn")
+    assert "custom:tenant" in {a["Name"] for a in pool["SchemaAttributes"]}
+    client_id = value(published, "auth/user-pool-client-id")
+    assert cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+
+
+def test_artifacts_bucket_is_private_versioned_and_encrypted(
+    published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
+    s3 = emulator.session.client("s3", endpoint_url=emulator.endpoint)
+    bucket = value(published, "deploy/artifacts-bucket")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert len(block) == 4
+    assert all(block.values())
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert {r["ID"] for r in lifecycle} == {"expire-noncurrent-versions", "abort-incomplete-uploads"}
+
+
+def test_second_plan_shows_no_changes(local_platform: LocalPlatform, emulator: Emulator) -> None:
+    result = terraform(
+        "plan",
+        "-input=false",
+        "-detailed-exitcode",
+        "-parallelism=20",
+        f"-var=emulator_port={emulator.port}",
+        data_dir=local_platform.data_dir,
+        check=False,
+    )
+    assert result.returncode == 0, f"plan after apply is not empty:\n{result.stdout[-3000:]}{result.stderr}"
