@@ -144,20 +144,24 @@ tf-test: tf-tools ## terraform test of every module, with a mocked AWS provider
 	  terraform -chdir=$$dir test -no-color; \
 	done
 
-.PHONY: tf-plan
-tf-plan: tf-init ## terraform plan of ENV
-	terraform -chdir=$(TF_ENV_DIR) plan -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS)
-
-.PHONY: tf-apply
-tf-apply: tf-init ## terraform apply of ENV (local: against the emulator on LOCAL_AWS_PORT)
+# The local environment talks to the emulator: say so at once when it is not running.
+.PHONY: tf-emulator-check
+tf-emulator-check:
 ifeq ($(ENV),local)
 	@curl -sf -o /dev/null http://127.0.0.1:$(LOCAL_AWS_PORT)/moto-api/ || { echo "no AWS emulator on 127.0.0.1:$(LOCAL_AWS_PORT): start one with 'make emulator' (or set LOCAL_AWS_PORT)"; exit 1; }
 endif
+
+.PHONY: tf-plan
+tf-plan: tf-emulator-check tf-init ## terraform plan of ENV
+	terraform -chdir=$(TF_ENV_DIR) plan -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS)
+
+.PHONY: tf-apply
+tf-apply: tf-emulator-check tf-init ## terraform apply of ENV (local: against the emulator on LOCAL_AWS_PORT)
 	terraform -chdir=$(TF_ENV_DIR) apply -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(if $(filter local,$(ENV)),-auto-approve)
 
 .PHONY: tf-destroy
-tf-destroy: tf-init ## terraform destroy of ENV
-	terraform -chdir=$(TF_ENV_DIR) destroy -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS)
+tf-destroy: tf-emulator-check tf-init ## terraform destroy of ENV
+	terraform -chdir=$(TF_ENV_DIR) destroy -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(if $(filter local,$(ENV)),-auto-approve)
 
 .PHONY: tf-bootstrap
 tf-bootstrap: tf-tools ## Create the remote-state bucket (once per account, real AWS credentials)
