@@ -1,0 +1,1 @@
+"""The orders sample service: domain, adapters and configuration, shipped as the shared layer."""

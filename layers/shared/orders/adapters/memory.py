@@ -1,0 +1,92 @@
+"""An in-memory OrderRepository: the reference behaviour the DynamoDB adapter is tested against."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from orders.domain.cursor import decode_cursor, encode_cursor
+from orders.domain.errors import OrderNotFound
+from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats
+
+
+class InMemoryOrderRepository:
+    def __init__(self) -> None:
+        self._orders: dict[tuple[str, str], Order] = {}
+        self._stats: dict[str, TenantStats] = {}
+        self._lock = threading.Lock()
+
+    def add(self, order: Order) -> None:
+        with self._lock:
+            key = (order.tenant, order.id)
+            if key in self._orders:
+                raise ValueError(f"order {order.id} exists already")
+            self._orders[key] = order
+
+    def get(self, tenant: str, order_id: str) -> Order | None:
+        return self._orders.get((tenant, order_id))
+
+    def _require(self, tenant: str, order_id: str) -> Order:
+        order = self._orders.get((tenant, order_id))
+        if order is None:
+            raise OrderNotFound(order_id)
+        return order
+
+    def revise(
+        self,
+        tenant: str,
+        order_id: str,
+        items: tuple[LineItem, ...],
+        currency: str,
+        now: datetime,
+        expected_version: int | None,
+    ) -> Order:
+        with self._lock:
+            revised = self._require(tenant, order_id).revise(items, currency, now, expected_version)
+            self._orders[(tenant, order_id)] = revised
+            return revised
+
+    def transition(
+        self,
+        tenant: str,
+        order_id: str,
+        target: OrderStatus,
+        now: datetime,
+        reason: str | None,
+        expected_version: int | None,
+    ) -> Order:
+        with self._lock:
+            current = self._require(tenant, order_id)
+            current.check_version(expected_version)
+            moved = current.move_to(target, now, reason)
+            self._orders[(tenant, order_id)] = moved
+            return moved
+
+    def delete_draft(self, tenant: str, order_id: str, expected_version: int | None) -> None:
+        with self._lock:
+            self._require(tenant, order_id).check_deletable(expected_version)
+            del self._orders[(tenant, order_id)]
+
+    def list(self, tenant: str, status: OrderStatus | None, limit: int, cursor: str | None) -> Page:
+        after = decode_cursor(cursor, tenant, status) if cursor else None
+        matching = sorted(
+            (
+                o
+                for (t, _), o in self._orders.items()
+                if t == tenant and (status is None or o.status is status)
+            ),
+            key=lambda o: o.id,
+            reverse=True,
+        )
+        if after is not None:
+            matching = [o for o in matching if o.id < after]
+        page = tuple(matching[:limit])
+        more = len(matching) > limit
+        return Page(orders=page, cursor=encode_cursor(tenant, status, page[-1].id) if more else None)
+
+    def stats(self, tenant: str) -> TenantStats:
+        return self._stats.get(tenant, TenantStats.empty(tenant))
+
+    def put_stats(self, stats: TenantStats) -> None:
+        self._stats[stats.tenant] = replace(stats)

@@ -1,0 +1,56 @@
+"""The ports the domain needs. Each operation is one conditional write or one read in DynamoDB,
+so the adapter can keep the API's call budget (get 1, update 1, create <= 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None:
+        """Store a new order (its id is fresh; an existing id is a programming error)."""
+
+    def get(self, tenant: str, order_id: str) -> Order | None:
+        """The tenant's order, or None for a missing id or another tenant's."""
+
+    def revise(
+        self,
+        tenant: str,
+        order_id: str,
+        items: tuple[LineItem, ...],
+        currency: str,
+        now: datetime,
+        expected_version: int | None,
+    ) -> Order:
+        """Replace a draft's items. Raises OrderNotFound, NotADraft or VersionConflict."""
+
+    def transition(
+        self,
+        tenant: str,
+        order_id: str,
+        target: OrderStatus,
+        now: datetime,
+        reason: str | None,
+        expected_version: int | None,
+    ) -> Order:
+        """Move an order. Raises OrderNotFound, IllegalTransition or VersionConflict."""
+
+    def delete_draft(self, tenant: str, order_id: str, expected_version: int | None) -> None:
+        """Delete a draft. Raises OrderNotFound, NotADraft or VersionConflict."""
+
+    def list(self, tenant: str, status: OrderStatus | None, limit: int, cursor: str | None) -> Page:
+        """Newest first. Raises InvalidCursor for a cursor of another tenant or query."""
+
+    def stats(self, tenant: str) -> TenantStats:
+        """The tenant's read model (empty for a tenant with no orders)."""
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class IdFactory(Protocol):
+    def __call__(self) -> str: ...
