@@ -43,6 +43,11 @@ output "table_name" {
   value       = module.data.table_name
 }
 
+output "idempotency_table_name" {
+  description = "Idempotency table."
+  value       = module.data.idempotency_table_name
+}
+
 output "user_pool_id" {
   description = "Cognito user pool; null without auth."
   value       = var.enable_auth ? module.auth[0].user_pool_id : null

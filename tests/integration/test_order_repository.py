@@ -16,9 +16,16 @@ import pytest
 
 from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.adapters.memory import InMemoryOrderRepository
-from orders.domain.errors import IllegalTransition, InvalidCursor, NotADraft, OrderNotFound, VersionConflict
+from orders.domain.errors import (
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InvalidCursor,
+    NotADraft,
+    OrderNotFound,
+    VersionConflict,
+)
 from orders.domain.ids import new_ulid
-from orders.domain.model import LineItem, OrderStatus
+from orders.domain.model import IdempotencyClaim, LineItem, OrderStatus
 from orders.domain.ports import OrderRepository
 from orders.domain.service import OrderService
 
@@ -53,7 +60,11 @@ def dynamodb(
     client = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     counter = CallCounter()
     client.meta.events.register("before-call.dynamodb.*", counter)
-    return DynamoDBOrderRepository(client, str(local_platform.outputs["table_name"]), "gsi1"), counter
+    outputs = local_platform.outputs
+    adapter = DynamoDBOrderRepository(
+        client, str(outputs["table_name"]), "gsi1", str(outputs["idempotency_table_name"])
+    )
+    return adapter, counter
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -185,6 +196,29 @@ def test_a_cursor_does_not_open_another_tenants_list(service: OrderService, tena
         service.list("someone-else", None, 1, cursor)
 
 
+def test_a_retried_create_returns_the_first_order(service: OrderService, tenant: str) -> None:
+    claim = IdempotencyClaim(key="key-1", fingerprint="body-hash-1", expires_at=int(NOW.timestamp()) + 3600)
+    first = service.create(tenant, "EUR", ITEMS, claim)
+    again = service.create(tenant, "EUR", ITEMS, claim)
+    assert again == first
+    assert [o.id for o in service.list(tenant, None, 10, None).orders] == [first.id]
+
+
+def test_a_key_reused_with_another_body_is_refused(service: OrderService, tenant: str) -> None:
+    expires = int(NOW.timestamp()) + 3600
+    service.create(tenant, "EUR", ITEMS, IdempotencyClaim("key-2", "body-hash-1", expires))
+    with pytest.raises(IdempotencyKeyReused):
+        service.create(tenant, "USD", ITEMS, IdempotencyClaim("key-2", "body-hash-2", expires))
+    assert len(service.list(tenant, None, 10, None).orders) == 1
+
+
+def test_idempotency_keys_are_per_tenant(service: OrderService, tenant: str) -> None:
+    claim = IdempotencyClaim(key="shared-key", fingerprint="f", expires_at=int(NOW.timestamp()) + 3600)
+    mine = service.create(tenant, "EUR", ITEMS, claim)
+    theirs = service.create(f"{tenant}-other", "EUR", ITEMS, claim)
+    assert mine.id != theirs.id
+
+
 def test_stats_of_a_new_tenant_are_zero(service: OrderService, tenant: str) -> None:
     stats = service.stats(tenant)
     assert set(stats.counts.values()) == {0}
@@ -202,6 +236,7 @@ def test_dynamodb_call_budget(dynamodb: tuple[DynamoDBOrderRepository, CallCount
         return counter.total()
 
     order = service.create(tenant, "EUR", ITEMS)
+    claim = IdempotencyClaim(key="budget", fingerprint="f", expires_at=int(NOW.timestamp()) + 3600)
     budget = {
         "get": calls(lambda: service.get(tenant, order.id)),
         "update": calls(lambda: service.revise(tenant, order.id, "EUR", ITEMS, expected_version=1)),
@@ -210,6 +245,9 @@ def test_dynamodb_call_budget(dynamodb: tuple[DynamoDBOrderRepository, CallCount
         "illegal transition": calls(lambda: service.transition(tenant, order.id, OrderStatus.PLACED)),
         "delete refused": calls(lambda: service.delete(tenant, order.id, None)),
         "create": calls(lambda: service.create(tenant, "EUR", ITEMS)),
+        "idempotent create": calls(lambda: service.create(tenant, "EUR", ITEMS, claim)),
         "list page": calls(lambda: service.list(tenant, None, 10, None)),
     }
+    replay = calls(lambda: service.create(tenant, "EUR", ITEMS, claim))
     assert budget == dict.fromkeys(budget, 1)
+    assert replay == 2

@@ -86,6 +86,11 @@ output "table_name" {
   value       = module.stack.table_name
 }
 
+output "idempotency_table_name" {
+  description = "Idempotency table."
+  value       = module.stack.idempotency_table_name
+}
+
 output "user_pool_id" {
   description = "Cognito user pool, for `make token`."
   value       = module.stack.user_pool_id

@@ -11,7 +11,7 @@ the API needs one call per update and the rules live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,11 +19,12 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from orders.domain.cursor import decode_cursor, encode_cursor
-from orders.domain.errors import DomainError, OrderNotFound
-from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats, sources_of
+from orders.domain.errors import DomainError, IdempotencyKeyReused, OrderNotFound
+from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats, sources_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -37,6 +38,10 @@ def tenant_pk(tenant: str) -> str:
 
 def status_pk(tenant: str, status: OrderStatus) -> str:
     return f"TENANT#{tenant}#STATUS#{status}"
+
+
+def idempotency_id(tenant: str, key: str) -> str:
+    return f"{tenant}#{key}"
 
 
 def order_key(tenant: str, order_id: str) -> dict[str, Any]:
@@ -67,7 +72,7 @@ def to_item(order: Order) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in plain.items()}
 
 
-def from_item(item: dict[str, Any]) -> Order:
+def from_item(item: Mapping[str, Any]) -> Order:
     """An Order from a DynamoDB item (also used on stream images)."""
     plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
     return Order(
@@ -92,15 +97,56 @@ class ConditionAndDomainDisagree(RuntimeError):
 
 
 class DynamoDBOrderRepository:
-    def __init__(self, client: DynamoDBClient, table_name: str, gsi1_name: str) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, gsi1_name: str, idempotency_table_name: str
+    ) -> None:
         self._client = client
         self._table = table_name
         self._gsi1 = gsi1_name
+        self._idempotency_table = idempotency_table_name
 
-    def add(self, order: Order) -> None:
-        self._client.put_item(
-            TableName=self._table, Item=to_item(order), ConditionExpression="attribute_not_exists(pk)"
-        )
+    def add(self, order: Order, claim: IdempotencyClaim | None = None) -> Order:
+        """One request: the order alone, or the order and its idempotency record in one transaction.
+
+        The record has the Powertools shape (id, expiration, status, validation, data) so the
+        idempotency table stays shared with functions that use the Powertools utility.
+        """
+        put_order: PutTypeDef = {
+            "TableName": self._table,
+            "Item": to_item(order),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if claim is None:
+            self._client.put_item(**put_order)
+            return order
+        record_id = idempotency_id(order.tenant, claim.key)
+        put_record: PutTypeDef = {
+            "TableName": self._idempotency_table,
+            "Item": {
+                "id": {"S": record_id},
+                "expiration": {"N": str(claim.expires_at)},
+                "status": {"S": "COMPLETED"},
+                "validation": {"S": claim.fingerprint},
+                "data": {"M": to_item(order)},
+            },
+            # An expired record is fair game: the key may be reused after its time to live.
+            "ConditionExpression": "attribute_not_exists(id) OR expiration < :now",
+            "ExpressionAttributeValues": {":now": {"N": str(int(order.created_at.timestamp()))}},
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[{"Put": put_record}, {"Put": put_order}])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            record = self._client.get_item(
+                TableName=self._idempotency_table, Key={"id": {"S": record_id}}, ConsistentRead=True
+            ).get("Item")
+            if record is None:
+                raise
+            if record["validation"]["S"] != claim.fingerprint:
+                raise IdempotencyKeyReused(claim.key) from None
+            return from_item(record["data"]["M"])
+        return order
 
     def get(self, tenant: str, order_id: str) -> Order | None:
         item = self._client.get_item(TableName=self._table, Key=order_key(tenant, order_id)).get("Item")

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime
 
 from orders.domain.cursor import decode_cursor, encode_cursor
-from orders.domain.errors import OrderNotFound
-from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats
+from orders.domain.errors import IdempotencyKeyReused, OrderNotFound
+from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats
 
 
 class InMemoryOrderRepository:
     def __init__(self) -> None:
         self._orders: dict[tuple[str, str], Order] = {}
         self._stats: dict[str, TenantStats] = {}
+        self._claims: dict[tuple[str, str], tuple[str, Order]] = {}
         self._lock = threading.Lock()
 
-    def add(self, order: Order) -> None:
+    def add(self, order: Order, claim: IdempotencyClaim | None = None) -> Order:
         with self._lock:
+            if claim is not None:
+                seen = self._claims.get((order.tenant, claim.key))
+                if seen is not None:
+                    fingerprint, first = seen
+                    if fingerprint != claim.fingerprint:
+                        raise IdempotencyKeyReused(claim.key)
+                    return first
+                self._claims[(order.tenant, claim.key)] = (claim.fingerprint, order)
             key = (order.tenant, order.id)
             if key in self._orders:
                 raise ValueError(f"order {order.id} exists already")
             self._orders[key] = order
+            return order
 
     def get(self, tenant: str, order_id: str) -> Order | None:
         return self._orders.get((tenant, order_id))
@@ -87,6 +96,3 @@ class InMemoryOrderRepository:
 
     def stats(self, tenant: str) -> TenantStats:
         return self._stats.get(tenant, TenantStats.empty(tenant))
-
-    def put_stats(self, stats: TenantStats) -> None:
-        self._stats[stats.tenant] = replace(stats)

@@ -67,3 +67,15 @@ class InvalidCursor(DomainError):
 
     def __init__(self) -> None:
         super().__init__("the cursor is not valid for this list; start again without it")
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key came back with a different request body."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "this Idempotency-Key was used with a different request; use a new key for a new order",
+            {"idempotency_key": key},
+        )

@@ -140,3 +140,12 @@ class TenantStats:
     @staticmethod
     def empty(tenant: str) -> TenantStats:
         return TenantStats(tenant=tenant, counts=dict.fromkeys(OrderStatus, 0), placed_revenue={})
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """A client's promise that requests with this key are one request: same fingerprint, same result."""
+
+    key: str
+    fingerprint: str
+    expires_at: int  # epoch seconds

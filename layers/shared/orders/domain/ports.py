@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats
+from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats
 
 
 class OrderRepository(Protocol):
-    def add(self, order: Order) -> None:
-        """Store a new order (its id is fresh; an existing id is a programming error)."""
+    def add(self, order: Order, claim: IdempotencyClaim | None = None) -> Order:
+        """Store a new order and return it. With a claim whose key was seen before, store nothing and
+        return the order of the first request, or raise IdempotencyKeyReused if its fingerprint differs."""
 
     def get(self, tenant: str, order_id: str) -> Order | None:
         """The tenant's order, or None for a missing id or another tenant's."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orders.domain.errors import OrderNotFound
-from orders.domain.model import LineItem, Order, OrderStatus, Page, TenantStats
+from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats
 from orders.domain.ports import Clock, IdFactory, OrderRepository
 
 MAX_PAGE = 100
@@ -15,13 +15,19 @@ class OrderService:
         self._clock = clock
         self._new_id = new_id
 
-    def create(self, tenant: str, currency: str, items: tuple[LineItem, ...]) -> Order:
+    def create(
+        self,
+        tenant: str,
+        currency: str,
+        items: tuple[LineItem, ...],
+        idempotency: IdempotencyClaim | None = None,
+    ) -> Order:
+        """A new draft; with a claim, a retry of the same request returns the first draft."""
         now = self._clock()
         order = Order(
             tenant=tenant, id=self._new_id(), currency=currency, items=items, created_at=now, updated_at=now
         )
-        self._repository.add(order)
-        return order
+        return self._repository.add(order, idempotency)
 
     def get(self, tenant: str, order_id: str) -> Order:
         order = self._repository.get(tenant, order_id)
