@@ -1,0 +1,1 @@
+"""The orders REST API: one router per resource group, one error shape."""

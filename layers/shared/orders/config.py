@@ -1,0 +1,56 @@
+"""Settings of each function, read from its environment once, at cold start.
+
+A missing or malformed variable fails the first invocation with one line naming it, instead of
+the hundredth with a KeyError.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is missing or has a bad value."""
+
+
+class AuthMode(StrEnum):
+    COGNITO = "COGNITO"
+    IAM = "IAM"
+    API_KEY = "API_KEY"
+
+
+class ApiSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    gsi1_name: str = Field(alias="TABLE_GSI1_NAME", min_length=1)
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)
+    auth_mode: AuthMode = Field(alias="AUTH_MODE", default=AuthMode.COGNITO)
+    # IAM and API_KEY modes: which tenant a principal ARN or an API key id acts for, as JSON.
+    tenant_principals: dict[str, str] = Field(alias="TENANT_PRINCIPALS", default_factory=dict)
+    idempotency_ttl_seconds: int = Field(alias="IDEMPOTENCY_TTL_SECONDS", default=86_400, ge=60)
+
+    @field_validator("tenant_principals", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+Settings = TypeVar("Settings", bound=BaseModel)
+
+
+def load_settings(model: type[Settings], environ: Mapping[str, str]) -> Settings:
+    try:
+        return model.model_validate(dict(environ))
+    except (ValidationError, ValueError) as error:
+        problems = (
+            "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+            if isinstance(error, ValidationError)
+            else str(error)
+        )
+        raise ConfigurationError(f"{model.__name__} cannot start, fix the environment: {problems}") from None
