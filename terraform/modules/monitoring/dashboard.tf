@@ -83,11 +83,8 @@ locals {
       properties = {
         title = "Alarms"
         alarms = concat(
-          [for a in aws_cloudwatch_metric_alarm.function_errors : a.arn],
-          [for a in aws_cloudwatch_metric_alarm.function_throttles : a.arn],
-          [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.api_latency.arn],
-          [aws_cloudwatch_metric_alarm.table_throttles.arn, aws_cloudwatch_metric_alarm.iterator_age.arn],
-          [for a in aws_cloudwatch_metric_alarm.queue_depth : a.arn],
+          [for a in aws_cloudwatch_metric_alarm.metric : a.arn],
+          [aws_cloudwatch_metric_alarm.table_throttles.arn],
         )
       }
     },

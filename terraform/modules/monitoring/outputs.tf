@@ -26,9 +26,9 @@ output "alarm_topic_arn" {
 output "rollback_alarm_names" {
   description = "Alarms that roll back each function's gradual deployment, by role."
   value = {
-    api       = [aws_cloudwatch_metric_alarm.function_errors["api"].alarm_name, aws_cloudwatch_metric_alarm.api_5xx.alarm_name]
-    processor = [aws_cloudwatch_metric_alarm.function_errors["processor"].alarm_name, aws_cloudwatch_metric_alarm.iterator_age.alarm_name]
-    scheduled = [aws_cloudwatch_metric_alarm.function_errors["scheduled"].alarm_name]
+    api       = [for k in ["api-errors", "api-5xx"] : aws_cloudwatch_metric_alarm.metric[k].alarm_name]
+    processor = [for k in ["processor-errors", "iterator-age"] : aws_cloudwatch_metric_alarm.metric[k].alarm_name]
+    scheduled = [aws_cloudwatch_metric_alarm.metric["scheduled-errors"].alarm_name]
   }
 }
 

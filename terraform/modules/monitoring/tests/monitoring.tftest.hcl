@@ -33,24 +33,28 @@ run "alarms_cover_every_signal" {
   command = plan
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.function_errors) == 3 && length(aws_cloudwatch_metric_alarm.function_throttles) == 3
+    condition     = alltrue([for role in ["api", "processor", "scheduled"] : contains(keys(aws_cloudwatch_metric_alarm.metric), "${role}-errors") && contains(keys(aws_cloudwatch_metric_alarm.metric), "${role}-throttles")])
     error_message = "every function needs an errors and a throttles alarm"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.api_5xx.dimensions == tomap({ ApiName = "orders-test-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.api_latency.extended_statistic == "p99"
+    condition     = aws_cloudwatch_metric_alarm.metric["api-5xx"].dimensions == tomap({ ApiName = "orders-test-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.metric["api-latency"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.metric["api-latency"].statistic == null
     error_message = "the API needs 5xx and p99 latency alarms on its stage"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.iterator_age.dimensions.FunctionName == "orders-test-processor"
-    error_message = "the stream iterator age alarm must watch the processor"
+    condition     = aws_cloudwatch_metric_alarm.metric["iterator-age"].dimensions.FunctionName == "orders-test-processor" && aws_cloudwatch_metric_alarm.metric["iterator-age"].statistic == "Maximum"
+    error_message = "the stream iterator age alarm must watch the processor's oldest record"
   }
   assert {
-    condition     = toset([for a in aws_cloudwatch_metric_alarm.queue_depth : a.dimensions.QueueName]) == toset(["orders-test-processor-failures", "orders-test-scheduled-dlq"])
+    condition     = toset([for k in ["processor_failures-depth", "scheduled_dlq-depth"] : aws_cloudwatch_metric_alarm.metric[k].dimensions.QueueName]) == toset(["orders-test-processor-failures", "orders-test-scheduled-dlq"])
     error_message = "every dead-letter queue needs a depth alarm"
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.table_throttles.metric_query) == 3
     error_message = "the table throttling alarm must sum read and write throttles"
+  }
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.metric : a.comparison_operator == "GreaterThanThreshold" && a.treat_missing_data == "notBreaching"])
+    error_message = "every alarm fires above its threshold and ignores missing data"
   }
 }
 
