@@ -1,0 +1,83 @@
+"""What `make` tells a person when something it needs is missing: one line naming the fix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": path or os.environ["PATH"]}
+    return subprocess.run(
+        ["make", "-s", "-C", str(ROOT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def first_line(result: subprocess.CompletedProcess[str]) -> str:
+    return (result.stdout + result.stderr).strip().splitlines()[0]
+
+
+def test_help_lists_every_target_with_a_line() -> None:
+    result = make("help")
+    assert result.returncode == 0
+    for target in (
+        "local",
+        "test",
+        "tf-init",
+        "tf-fmt",
+        "tf-validate",
+        "tf-plan",
+        "tf-apply",
+        "tf-destroy",
+        "tf-test",
+    ):
+        assert any(line.split()[:1] == [target] for line in result.stdout.splitlines()), target
+
+
+def test_missing_provider_names_the_variable(tmp_path: Path) -> None:
+    result = make("tf-init", f"TF_PLUGIN_DIR={tmp_path}")
+    assert result.returncode != 0
+    assert first_line(result).startswith(f"hashicorp/aws provider not found under TF_PLUGIN_DIR={tmp_path}")
+
+
+def test_missing_terraform_says_how_to_get_it(tmp_path: Path) -> None:
+    for tool in ("make", "bash"):
+        found = shutil.which(tool)
+        assert found is not None
+        (tmp_path / tool).symlink_to(found)
+    result = make("tf-init", path=str(tmp_path))
+    assert result.returncode != 0
+    assert first_line(result).startswith("terraform not found on PATH: install Terraform >= 1.10")
+
+
+def test_unknown_environment_is_refused() -> None:
+    result = make("tf-plan", "ENV=qa")
+    assert result.returncode != 0
+    assert "ENV=qa is not an environment: use one of local dev staging prod" in result.stderr
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_real_environments_need_the_state_bucket(env: str) -> None:
+    result = make("tf-init", f"ENV={env}", "TF_STATE_BUCKET=")
+    assert result.returncode != 0
+    assert first_line(result).startswith("TF_STATE_BUCKET is not set: run 'make tf-bootstrap'")
+
+
+def test_local_apply_without_an_emulator_says_how_to_start_one() -> None:
+    result = make("tf-apply", "ENV=local", "LOCAL_AWS_PORT=1")
+    assert result.returncode != 0
+    assert (
+        first_line(result)
+        == "no AWS emulator on 127.0.0.1:1: start one with 'make emulator' (or set LOCAL_AWS_PORT)"
+    )
