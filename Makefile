@@ -37,12 +37,16 @@ ifeq ($(filter $(ENV),$(ENVS)),)
 $(error ENV=$(ENV) is not an environment: use one of $(ENVS))
 endif
 
+# The local environment is disposable and applies without asking; the others show the plan and
+# wait for a yes.
 ifeq ($(ENV),local)
 TF_BACKEND_ARGS := -backend-config=path=$(LOCAL_STATE)
 TF_VAR_ARGS := -var emulator_port=$(LOCAL_AWS_PORT)
+TF_APPROVE := -input=false -auto-approve
 else
 TF_BACKEND_ARGS := -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=region=$(TF_STATE_REGION)
 TF_VAR_ARGS :=
+TF_APPROVE :=
 endif
 
 ##@ Start here
@@ -160,16 +164,16 @@ tf-plan: tf-emulator-check tf-init ## terraform plan of ENV
 
 .PHONY: tf-apply
 tf-apply: tf-emulator-check tf-init ## terraform apply of ENV (local: against the emulator on LOCAL_AWS_PORT)
-	terraform -chdir=$(TF_ENV_DIR) apply -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(if $(filter local,$(ENV)),-auto-approve)
+	terraform -chdir=$(TF_ENV_DIR) apply -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(TF_APPROVE)
 
 .PHONY: tf-destroy
 tf-destroy: tf-emulator-check tf-init ## terraform destroy of ENV
-	terraform -chdir=$(TF_ENV_DIR) destroy -input=false -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(if $(filter local,$(ENV)),-auto-approve)
+	terraform -chdir=$(TF_ENV_DIR) destroy -parallelism=$(TF_PARALLELISM) $(TF_VAR_ARGS) $(TF_APPROVE)
 
 .PHONY: tf-bootstrap
 tf-bootstrap: tf-tools ## Create the remote-state bucket (once per account, real AWS credentials)
 	terraform -chdir=terraform/bootstrap init -input=false
-	terraform -chdir=terraform/bootstrap apply -input=false
+	terraform -chdir=terraform/bootstrap apply
 
 ##@ Housekeeping
 
