@@ -42,7 +42,6 @@ class LocalPlatform:
     outputs: dict[str, object]
     apply_seconds: float
     data_dir: Path
-    state_path: Path
 
 
 def _free_port() -> int:
@@ -133,9 +132,7 @@ def local_platform(
     pytestconfig.stash[APPLY_SECONDS] = apply_seconds
     raw = json.loads(terraform("output", "-json", data_dir=data_dir).stdout)
     outputs = {name: value["value"] for name, value in raw.items()}
-    return LocalPlatform(
-        outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir, state_path=state_path
-    )
+    return LocalPlatform(outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -47,10 +47,6 @@ Settings = TypeVar("Settings", bound=BaseModel)
 def load_settings(model: type[Settings], environ: Mapping[str, str]) -> Settings:
     try:
         return model.model_validate(dict(environ))
-    except (ValidationError, ValueError) as error:
-        problems = (
-            "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-            if isinstance(error, ValidationError)
-            else str(error)
-        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         raise ConfigurationError(f"{model.__name__} cannot start, fix the environment: {problems}") from None
