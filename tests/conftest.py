@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -9,9 +10,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import boto3
 import pytest
@@ -42,6 +45,56 @@ class LocalPlatform:
     outputs: dict[str, object]
     apply_seconds: float
     data_dir: Path
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """What the Lambda runtime passes as the context object, with the time left of a fresh call."""
+
+    function_name: str = "orders-local-api"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
+    timeout_millis: int = 30_000
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}:live"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_millis
+
+
+def contract_values(platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
+    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads)."""
+    names: dict[str, str] = platform.outputs["contract_parameter_names"]  # type: ignore[assignment]
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
+
+
+@contextmanager
+def function_module(name: str, environment: Mapping[str, str], emulator: Emulator) -> Iterator[ModuleType]:
+    """functions/<name>/app.py imported as Lambda would: a fresh module, with the given environment
+    plus the emulator's endpoint, region and credentials, and Powertools' tracing off."""
+    base = {
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_SERVICE_NAME": "orders",
+        "POWERTOOLS_METRICS_NAMESPACE": "orders/local",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for variable, value in {**base, **environment}.items():
+            patch.setenv(variable, value)
+        spec = importlib.util.spec_from_file_location(
+            f"{name}_function_app", ROOT / "functions" / name / "app.py"
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
 
 
 def _free_port() -> int:

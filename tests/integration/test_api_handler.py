@@ -6,7 +6,6 @@ Each test is a request a client would send and the answer it would see.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import uuid
 from collections.abc import Iterator
@@ -18,21 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.conftest import FakeLambdaContext, contract_values, function_module
+
 if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "sam" / "events" / "api"
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """What the Lambda runtime passes as the context object."""
-
-    function_name: str = "orders-local-api"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:orders-local-api:live"
-    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
 
 
 @dataclass(frozen=True)
@@ -44,31 +35,15 @@ class Answer:
 
 @pytest.fixture(scope="module")
 def handler(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
-    """functions/api/app.py imported as Lambda would, with the environment the template gives it."""
-    outputs = local_platform.outputs
+    """functions/api/app.py with the environment the template gives it, from the SSM contract."""
+    contract = contract_values(local_platform, emulator)
     environment = {
-        "TABLE_NAME": str(outputs["table_name"]),
-        "TABLE_GSI1_NAME": "gsi1",
-        "IDEMPOTENCY_TABLE_NAME": str(outputs["idempotency_table_name"]),
+        "TABLE_NAME": contract["data/table-name"],
+        "TABLE_GSI1_NAME": contract["data/table-gsi1-name"],
+        "IDEMPOTENCY_TABLE_NAME": contract["data/idempotency-table-name"],
         "AUTH_MODE": "COGNITO",
-        "AWS_ENDPOINT_URL": emulator.endpoint,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "POWERTOOLS_SERVICE_NAME": "orders",
-        "POWERTOOLS_METRICS_NAMESPACE": "orders/local",
-        "POWERTOOLS_TRACE_DISABLED": "true",
     }
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in environment.items():
-            patch.setenv(name, value)
-        spec = importlib.util.spec_from_file_location(
-            "api_function_app", ROOT / "functions" / "api" / "app.py"
-        )
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    with function_module("api", environment, emulator) as module:
         yield module
 
 

@@ -43,8 +43,14 @@ locals {
       {
         Sid      = "ReadModel"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+        Action   = ["dynamodb:UpdateItem"]
         Resource = [var.table_arn]
+      },
+      {
+        Sid      = "ProjectionMarkers"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem"]
+        Resource = [var.idempotency_table_arn]
       },
       {
         Sid      = "PublishEvents"
@@ -63,8 +69,14 @@ locals {
       {
         Sid      = "ExpireAndReconcile"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
+        Action   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan"]
         Resource = local.table_and_indexes
+      },
+      {
+        Sid      = "IdempotencyTable"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        Resource = [var.idempotency_table_arn]
       },
     ]
   }

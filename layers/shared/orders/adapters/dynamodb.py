@@ -2,7 +2,7 @@
 
 Item layout, every key prefixed by the tenant:
   order   pk=TENANT#<t>  sk=ORDER#<id>  gsi1pk=TENANT#<t>#STATUS#<status>  gsi1sk=ORDER#<id>
-  stats   pk=TENANT#<t>  sk=STATS       (the read model, written by the stream processor)
+  stats   pk=TENANT#<t>  sk=STATS       (the read model, written by the stream processor: readmodel.py)
 
 Every write is one conditional request. When its condition fails, DynamoDB returns the item as it
 was (ReturnValuesOnConditionCheckFailure=ALL_OLD) and the domain decides which error that is, so
@@ -11,7 +11,7 @@ the API needs one call per update and the rules live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -30,6 +30,8 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 ORDER_PREFIX = "ORDER#"
 STATS_SK = "STATS"
+COUNT_PREFIX = "count_"
+REVENUE_PREFIX = "revenue_"
 
 
 def tenant_pk(tenant: str) -> str:
@@ -89,6 +91,22 @@ def from_item(item: Mapping[str, Any]) -> Order:
         updated_at=datetime.fromisoformat(plain["updated_at"]),
         placed_at=datetime.fromisoformat(plain["placed_at"]) if "placed_at" in plain else None,
         cancel_reason=plain.get("cancel_reason"),
+    )
+
+
+def stats_from_item(item: Mapping[str, Any]) -> TenantStats:
+    """The read model item: flat `count_<STATUS>` and `revenue_<CURRENCY>` numbers, so that the
+    projection can ADD to them without creating a map first."""
+    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return TenantStats(
+        tenant=plain["tenant"],
+        counts={s: int(plain.get(f"{COUNT_PREFIX}{s}", 0)) for s in OrderStatus},
+        placed_revenue={
+            name.removeprefix(REVENUE_PREFIX): int(value)
+            for name, value in plain.items()
+            if name.startswith(REVENUE_PREFIX) and value
+        },
+        updated_at=datetime.fromisoformat(plain["updated_at"]) if "updated_at" in plain else None,
     )
 
 
@@ -292,12 +310,18 @@ class DynamoDBOrderRepository:
     def stats(self, tenant: str) -> TenantStats:
         key = {"pk": {"S": tenant_pk(tenant)}, "sk": {"S": STATS_SK}}
         item = self._client.get_item(TableName=self._table, Key=key).get("Item")
-        if not item:
-            return TenantStats.empty(tenant)
-        plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-        counts = {s: int(plain.get("counts", {}).get(str(s), 0)) for s in OrderStatus}
-        revenue = {c: int(v) for c, v in plain.get("placed_revenue", {}).items()}
-        return TenantStats(tenant=tenant, counts=counts, placed_revenue=revenue)
+        return stats_from_item(item) if item else TenantStats.empty(tenant)
+
+    def scan(self) -> Iterator[Order | TenantStats]:
+        paginator = self._client.get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self._table,
+            FilterExpression="begins_with(sk, :order) OR sk = :stats",
+            ExpressionAttributeValues={":order": {"S": ORDER_PREFIX}, ":stats": {"S": STATS_SK}},
+        )
+        for page in pages:
+            for item in page["Items"]:
+                yield stats_from_item(item) if item["sk"]["S"] == STATS_SK else from_item(item)
 
     def _update(
         self,

@@ -1,10 +1,14 @@
-"""An in-memory OrderRepository: the reference behaviour the DynamoDB adapter is tested against."""
+"""In-memory OrderRepository, ReadModel and OrderTable: the reference behaviour the DynamoDB
+adapters are tested against."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from orders.domain.changes import Change, apply_delta, stats_delta
 from orders.domain.cursor import decode_cursor, encode_cursor
 from orders.domain.errors import IdempotencyKeyReused, OrderNotFound
 from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats
@@ -15,6 +19,7 @@ class InMemoryOrderRepository:
         self._orders: dict[tuple[str, str], Order] = {}
         self._stats: dict[str, TenantStats] = {}
         self._claims: dict[tuple[str, str], tuple[str, Order]] = {}
+        self._applied: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def add(self, order: Order, claim: IdempotencyClaim | None = None) -> Order:
@@ -96,3 +101,23 @@ class InMemoryOrderRepository:
 
     def stats(self, tenant: str) -> TenantStats:
         return self._stats.get(tenant, TenantStats.empty(tenant))
+
+    def apply(self, tenant: str, changes: Sequence[Change]) -> int:
+        with self._lock:
+            applied = 0
+            stats = self.stats(tenant)
+            for change in changes:
+                delta = stats_delta(change)
+                if delta.is_empty() or (tenant, change.event_id) in self._applied:
+                    continue
+                self._applied.add((tenant, change.event_id))
+                stats = replace(apply_delta(stats, delta), updated_at=change.at)
+                applied += 1
+            if applied:
+                self._stats[tenant] = stats
+            return applied
+
+    def scan(self) -> Iterator[Order | TenantStats]:
+        with self._lock:
+            snapshot: list[Order | TenantStats] = [*self._orders.values(), *self._stats.values()]
+        yield from snapshot

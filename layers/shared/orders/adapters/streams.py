@@ -14,6 +14,7 @@ from typing import Any
 
 from orders.adapters.dynamodb import ORDER_PREFIX, from_item
 from orders.domain.changes import Change
+from orders.domain.processing import Delivered
 
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 
@@ -43,3 +44,21 @@ def change_from_record(record: Mapping[str, Any]) -> Change | None:
         new=from_item(new) if new else None,
         expired_by_ttl=record["eventName"] == "REMOVE" and record.get("userIdentity") == TTL_IDENTITY,
     )
+
+
+def delivered_from_record(record: Mapping[str, Any]) -> Delivered:
+    """The record as the batch processing sees it; a record that cannot be read is a failure of
+    that record alone (its error), not of the batch."""
+    body = record.get("dynamodb", {})
+    keys = body.get("Keys", {})
+    item_key = f"{keys.get('pk', {}).get('S', '')}|{keys.get('sk', {}).get('S', '')}"
+    try:
+        return Delivered(
+            record_id=body["SequenceNumber"], item_key=item_key, change=change_from_record(record)
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        return Delivered(
+            record_id=body["SequenceNumber"],
+            item_key=item_key,
+            error=ValueError(f"unreadable stream record {record.get('eventID')}: {error!r}"),
+        )

@@ -131,11 +131,12 @@ class Page:
 
 @dataclass(frozen=True)
 class TenantStats:
-    """The per-tenant read model, kept by the stream processor."""
+    """The per-tenant read model, kept by the stream processor; `updated_at` is when it last did."""
 
     tenant: str
     counts: dict[OrderStatus, int]
     placed_revenue: dict[str, int]
+    updated_at: datetime | None = None
 
     @staticmethod
     def empty(tenant: str) -> TenantStats:

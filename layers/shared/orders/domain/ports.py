@@ -3,9 +3,11 @@ so the adapter can keep the API's call budget (get 1, update 1, create <= 2)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from orders.domain.changes import Change
 from orders.domain.model import IdempotencyClaim, LineItem, Order, OrderStatus, Page, TenantStats
 
 
@@ -47,6 +49,22 @@ class OrderRepository(Protocol):
 
     def stats(self, tenant: str) -> TenantStats:
         """The tenant's read model (empty for a tenant with no orders)."""
+
+
+class ReadModel(Protocol):
+    def apply(self, tenant: str, changes: Sequence[Change]) -> int:
+        """Add the deltas of the tenant's changes to its statistics in one atomic step, skipping
+        changes applied before (by event id). Returns how many were applied now."""
+
+
+class EventBus(Protocol):
+    def publish(self, events: Sequence[dict[str, Any]]) -> list[str | None]:
+        """Publish CloudEvents in one call; per event, None when accepted or the reason it was not."""
+
+
+class OrderTable(Protocol):
+    def scan(self) -> Iterator[Order | TenantStats]:
+        """Every order and every tenant's statistics, in no particular order."""
 
 
 class Clock(Protocol):

@@ -1,0 +1,129 @@
+"""What the stream processor does with one batch of changes: project, then relay.
+
+Delivery is at-least-once: a batch may come again, whole or from its first failed record on.
+ - Projection: the changes of one tenant are applied to its read model in one atomic step that
+   also remembers which changes it applied, so a change delivered twice counts once.
+ - Relay: each change becomes one CloudEvent, published in batches of PUBLISH_BATCH. The event id
+   is the stream record's, so a republished change keeps its id and consumers drop the duplicate.
+ - Order per item: once a record of an item fails (unreadable, not projected or not published),
+   the later changes of that item in the batch are not published either (they fail with it), and
+   a publish batch never holds two changes of one item, whose relative order EventBridge would not
+   keep.
+
+The result names the failed records; everything else succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from orders.domain.changes import Change, to_cloud_event
+from orders.domain.ports import EventBus, ReadModel
+
+PUBLISH_BATCH = 10  # PutEvents takes at most 10 entries
+
+
+class ProjectionFailed(RuntimeError):
+    """The read model of the change's tenant could not be updated."""
+
+
+class PublishFailed(RuntimeError):
+    """The bus refused the change's event."""
+
+
+class EarlierChangeFailed(RuntimeError):
+    """An earlier change of the same order failed, so this one waits for it."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One record of the batch: its id (the sequence number), the key of the item it changed, and
+    its change, or None for an item that is not an order, or the error that made it unreadable."""
+
+    record_id: str
+    item_key: str
+    change: Change | None = None
+    error: Exception | None = None
+
+
+@dataclass
+class BatchResult:
+    failures: dict[str, Exception] = field(default_factory=dict)
+    projected: int = 0
+    published: int = 0
+
+
+class BatchProcessing:
+    def __init__(self, read_model: ReadModel, bus: EventBus, source: str) -> None:
+        self._read_model = read_model
+        self._bus = bus
+        self._source = source
+
+    def process(self, batch: Sequence[Delivered]) -> BatchResult:
+        result = BatchResult()
+        for delivered in batch:
+            if delivered.error is not None:
+                result.failures[delivered.record_id] = delivered.error
+        self._project(batch, result)
+        self._relay(batch, result)
+        return result
+
+    def _project(self, batch: Sequence[Delivered], result: BatchResult) -> None:
+        by_tenant: dict[str, list[tuple[str, Change]]] = {}
+        unreadable: set[str] = set()
+        for delivered in batch:
+            if delivered.error is not None:
+                unreadable.add(delivered.item_key)
+            elif delivered.item_key in unreadable:
+                waiting = EarlierChangeFailed(f"an earlier change of {delivered.item_key} is unreadable")
+                result.failures[delivered.record_id] = waiting
+            elif delivered.change is not None:
+                by_tenant.setdefault(delivered.change.order.tenant, []).append(
+                    (delivered.record_id, delivered.change)
+                )
+        for tenant, entries in by_tenant.items():
+            try:
+                result.projected += self._read_model.apply(tenant, [change for _, change in entries])
+            except Exception as error:  # one tenant's failure must not fail the others
+                for record_id, _ in entries:
+                    result.failures[record_id] = ProjectionFailed(f"read model of tenant {tenant}: {error!r}")
+
+    def _relay(self, batch: Sequence[Delivered], result: BatchResult) -> None:
+        blocked: set[str] = set()
+        pending: list[Delivered] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            errors = self._publish([d.change for d in pending if d.change])
+            for delivered, error in zip(pending, errors, strict=True):
+                if error is None:
+                    result.published += 1
+                else:
+                    result.failures[delivered.record_id] = PublishFailed(error)
+                    blocked.add(delivered.item_key)
+            pending.clear()
+
+        for delivered in batch:
+            if delivered.record_id in result.failures:
+                blocked.add(delivered.item_key)
+                continue
+            if delivered.change is None:
+                continue
+            if delivered.item_key in {d.item_key for d in pending} or len(pending) == PUBLISH_BATCH:
+                flush()
+            if delivered.item_key in blocked:
+                result.failures.setdefault(
+                    delivered.record_id,
+                    EarlierChangeFailed(f"an earlier change of {delivered.item_key} failed"),
+                )
+                continue
+            pending.append(delivered)
+        flush()
+
+    def _publish(self, changes: list[Change]) -> list[str | None]:
+        try:
+            return self._bus.publish([to_cloud_event(c, self._source) for c in changes])
+        except Exception as error:  # the whole call failed: every entry of it failed
+            return [repr(error)] * len(changes)
