@@ -80,6 +80,7 @@ module "monitoring" {
   api_latency_p99_threshold_ms = var.api_latency_p99_threshold_ms
   alarm_email                  = var.alarm_email
   manage_api_gateway_account   = var.manage_api_gateway_account
+  composite_rollback_alarms    = var.composite_rollback_alarms
   tags                         = local.tags
 }
 
@@ -125,6 +126,9 @@ module "contract" {
     "events/bus-arn"                  = module.events.bus_arn
     "auth/user-pool-id"               = var.enable_auth ? module.auth[0].user_pool_id : "none"
     "auth/user-pool-arn"              = var.enable_auth ? module.auth[0].user_pool_arn : "none"
+    "api/rollback-alarm-name"         = module.monitoring.rollback_alarm_names["api"]
+    "processor/rollback-alarm-name"   = module.monitoring.rollback_alarm_names["processor"]
+    "scheduled/rollback-alarm-name"   = module.monitoring.rollback_alarm_names["scheduled"]
     "auth/user-pool-client-id"        = var.enable_auth ? module.auth[0].user_pool_client_id : "none"
     "api/name"                        = local.names.rest_api
     "api/access-log-group-arn"        = module.monitoring.api_access_log_group_arn
@@ -150,8 +154,5 @@ module "contract" {
   list_values = {
     "network/private-subnet-ids"        = module.network.private_subnet_ids
     "network/lambda-security-group-ids" = [module.network.lambda_security_group_id]
-    "api/alarm-names"                   = module.monitoring.rollback_alarm_names["api"]
-    "processor/alarm-names"             = module.monitoring.rollback_alarm_names["processor"]
-    "scheduled/alarm-names"             = module.monitoring.rollback_alarm_names["scheduled"]
   }
 }

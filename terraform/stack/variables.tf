@@ -131,3 +131,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "composite_rollback_alarms" {
+  description = "One composite alarm per function as its deployment's rollback trigger. Only the local emulator, which lacks composite alarms, turns this off."
+  type        = bool
+  default     = true
+}

@@ -64,6 +64,10 @@ module "stack" {
   # would lock Terraform itself out of the bucket. Real environments keep the policy.
   enforce_tls = false
 
+  # moto does not implement PutCompositeAlarm, and nothing deploys gradually here: each function's
+  # errors alarm is published as its rollback alarm instead.
+  composite_rollback_alarms = false
+
   log_retention_days            = 1
   events_archive_retention_days = 1
 

@@ -1,5 +1,10 @@
 locals {
   alarm_actions = [aws_sns_topic.alarms.arn]
+  rollback_alarms = {
+    api       = ["api-errors", "api-5xx"]
+    processor = ["processor-errors", "iterator-age"]
+    scheduled = ["scheduled-errors"]
+  }
 
   # Every single-metric alarm, by key. All fire above the threshold and treat missing data as
   # fine: a function that is not invoked is not failing.
@@ -135,6 +140,21 @@ resource "aws_cloudwatch_metric_alarm" "table_throttles" {
       period      = 60
     }
   }
+
+  tags = var.tags
+}
+
+# CodeDeploy rolls a function's gradual deployment back when one of its alarms fires. SAM needs
+# the alarm names as a list literal at transform time, so it cannot take an SSM list of them:
+# each function gets one composite alarm, and the contract publishes its single name.
+resource "aws_cloudwatch_composite_alarm" "rollback" {
+  for_each = var.composite_rollback_alarms ? local.rollback_alarms : {}
+
+  alarm_name        = "${var.name_prefix}-${each.key}-rollback"
+  alarm_description = "Rolls back the ${each.key} function's deployment: any of its alarms fires."
+  alarm_rule        = join(" OR ", [for key in each.value : "ALARM(\"${aws_cloudwatch_metric_alarm.metric[key].alarm_name}\")"])
+  alarm_actions     = local.alarm_actions
+  ok_actions        = local.alarm_actions
 
   tags = var.tags
 }

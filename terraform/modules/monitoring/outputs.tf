@@ -24,12 +24,17 @@ output "alarm_topic_arn" {
 }
 
 output "rollback_alarm_names" {
-  description = "Alarms that roll back each function's gradual deployment, by role."
+  description = "The alarm that rolls back each function's gradual deployment, by role: its composite alarm, or its errors alarm without composite alarms."
   value = {
-    api       = [for k in ["api-errors", "api-5xx"] : aws_cloudwatch_metric_alarm.metric[k].alarm_name]
-    processor = [for k in ["processor-errors", "iterator-age"] : aws_cloudwatch_metric_alarm.metric[k].alarm_name]
-    scheduled = [aws_cloudwatch_metric_alarm.metric["scheduled-errors"].alarm_name]
+    for role, keys in local.rollback_alarms : role => (
+      var.composite_rollback_alarms ? aws_cloudwatch_composite_alarm.rollback[role].alarm_name : aws_cloudwatch_metric_alarm.metric[keys[0]].alarm_name
+    )
   }
+}
+
+output "rollback_alarm_rules" {
+  description = "What each composite rollback alarm watches, by role (empty without composite alarms)."
+  value       = { for role, alarm in aws_cloudwatch_composite_alarm.rollback : role => alarm.alarm_rule }
 }
 
 output "dashboard_name" {

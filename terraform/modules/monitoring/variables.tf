@@ -83,3 +83,9 @@ variable "manage_api_gateway_account" {
   type        = bool
   default     = true
 }
+
+variable "composite_rollback_alarms" {
+  description = "One composite alarm per function as its rollback trigger. Off only where composite alarms do not exist (the local emulator); the trigger is then the function's errors alarm."
+  type        = bool
+  default     = true
+}

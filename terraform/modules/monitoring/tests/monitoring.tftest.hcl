@@ -62,12 +62,33 @@ run "rollback_alarms_per_function" {
   command = plan
 
   assert {
-    condition     = output.rollback_alarm_names.api == ["orders-test-api-errors", "orders-test-api-5xx"]
+    condition     = output.rollback_alarm_names.api == "orders-test-api-rollback"
+    error_message = "each function has one rollback alarm, named after it"
+  }
+  assert {
+    condition     = output.rollback_alarm_rules.api == "ALARM(\"orders-test-api-errors\") OR ALARM(\"orders-test-api-5xx\")"
     error_message = "the API rolls back on its errors and 5xx"
   }
   assert {
-    condition     = output.rollback_alarm_names.scheduled == ["orders-test-scheduled-errors"]
+    condition     = output.rollback_alarm_rules.scheduled == "ALARM(\"orders-test-scheduled-errors\")"
     error_message = "the scheduled function rolls back on its errors"
+  }
+}
+
+run "without_composite_alarms_the_errors_alarm_rolls_back" {
+  command = plan
+
+  variables {
+    composite_rollback_alarms = false
+  }
+
+  assert {
+    condition     = output.rollback_alarm_names == { api = "orders-test-api-errors", processor = "orders-test-processor-errors", scheduled = "orders-test-scheduled-errors" }
+    error_message = "each function's errors alarm is its rollback trigger"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_composite_alarm.rollback) == 0
+    error_message = "no composite alarm is made"
   }
 }
 
