@@ -68,7 +68,7 @@ local: ## Bring the whole system up on this machine (emulator, Terraform, SAM ru
 	@echo "Today: start an emulator with 'make emulator', then 'make tf-apply ENV=local'."
 
 .PHONY: test
-test: lint sam-lint tf-fmt tf-validate tf-test pytest ## Run every check and test (what CI runs)
+test: lint sam-lint build tf-fmt tf-validate tf-test pytest ## Run every check and test (what CI runs)
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
@@ -136,6 +136,8 @@ sam-lint: $(SAM_STAMP) ## sam validate --lint, and cfn-lint with the serverless 
 .PHONY: build
 build: $(SAM_STAMP) ## sam build: python3.13/arm64 wheels on any machine (BuildMethod: makefile)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam build --template sam/template.yaml --build-dir $(SAM_BUILD_DIR) --config-file $(CURDIR)/sam/samconfig.toml
+	@foreign=$$(find $(SAM_BUILD_DIR) -name '*.so' ! -name '*cpython-313-aarch64-linux-gnu.so'); \
+	  test -z "$$foreign" || { echo "the build holds binaries of another platform than python3.13/arm64:"; echo "$$foreign"; exit 1; }
 	@du -sh $(SAM_BUILD_DIR)/*/ | sed 's|$(SAM_BUILD_DIR)/||'
 
 .PHONY: bench
