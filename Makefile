@@ -8,6 +8,8 @@ MAKEFLAGS += --no-print-directory
 PYTHON ?= python3
 VENV ?= .venv
 ENV ?= local
+FN ?=
+EVENT ?=
 # Where the hashicorp/aws provider is unpacked (registry.terraform.io/hashicorp/aws/<version>/<os_arch>/).
 # Set it empty to download providers from the registry instead.
 TF_PLUGIN_DIR ?= /opt/tf-plugins
@@ -139,6 +141,12 @@ build: $(SAM_STAMP) ## sam build: python3.13/arm64 wheels on any machine (BuildM
 	@foreign=$$(find $(SAM_BUILD_DIR) -name '*.so' ! -name '*cpython-313-aarch64-linux-gnu.so'); \
 	  test -z "$$foreign" || { echo "the build holds binaries of another platform than python3.13/arm64:"; echo "$$foreign"; exit 1; }
 	@du -sh $(SAM_BUILD_DIR)/*/ | sed 's|$(SAM_BUILD_DIR)/||'
+
+.PHONY: invoke
+invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=ApiFunction EVENT=sam/events/api/health.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=ApiFunction EVENT=sam/events/api/health.json"; exit 1; }
+	@$(MAKE) tf-emulator-check ENV=local
+	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
 .PHONY: bench
 bench: $(STAMP) build ## Benchmarks: handler init time next to a bare boto3 handler, artifact sizes

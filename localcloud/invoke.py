@@ -1,0 +1,159 @@
+"""Run one function of sam/template.yaml once, in this process, against the local emulator: the
+Docker-free `sam local invoke`.
+
+    python -m localcloud.invoke ApiFunction sam/events/api/health.json [--endpoint URL]
+
+The function gets the environment the template gives it (Globals merged, SSM parameters
+resolved from the emulator), the emulator's endpoint and credentials, its code directory and
+layers on the import path, and a context object; its timeout from the template is enforced.
+Its logs go to standard error, its response to standard output as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import boto3
+
+from localcloud.template import Function, Template, TemplateError
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+DEFAULT_ENDPOINT = f"http://127.0.0.1:{os.environ.get('LOCAL_AWS_PORT', '5050')}"
+
+
+class FunctionTimedOut(RuntimeError):
+    """The function ran past the timeout of its template."""
+
+
+@dataclass
+class LambdaContext:
+    """The context object the Lambda runtime passes to a handler."""
+
+    function: Function
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def function_name(self) -> str:
+        return self.function.name
+
+    @property
+    def function_version(self) -> str:
+        return "$LATEST"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function.name}"
+
+    @property
+    def memory_limit_in_mb(self) -> int:
+        return self.function.memory_mb
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function.name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return f"local/{self.aws_request_id}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
+
+
+def runtime_environment(function: Function, endpoint: str) -> dict[str, str]:
+    """What the Lambda runtime sets, pointed at the emulator, then the template's variables."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",  # the emulator's, not a secret
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        # No X-Ray daemon runs locally; Tracer would only warn on every segment.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        **function.environment,
+    }
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise FunctionTimedOut(f"Task timed out after {seconds} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def invoke(function: Function, event: Any, endpoint: str) -> Any:
+    """Import the function's handler in this process with its own environment and call it once."""
+    os.environ.clear()
+    os.environ.update(runtime_environment(function, endpoint))
+    sys.path[:0] = [str(function.code_dir), *(str(d) for d in function.layer_dirs)]
+    path = function.code_dir / f"{function.module_name}.py"
+    spec = importlib.util.spec_from_file_location(function.module_name, path)
+    if spec is None or spec.loader is None:
+        raise TemplateError(f"{function.logical_id}: no handler module at {path}")
+    context = LambdaContext(function, function.timeout_seconds)
+    with deadline(function.timeout_seconds):
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return getattr(module, function.function_name)(event, context)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("function", help="logical id (ApiFunction) or function name")
+    parser.add_argument("event", type=Path, help="a JSON event, e.g. sam/events/api/health.json")
+    parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
+    parser.add_argument(
+        "--parameter", action="append", default=[], metavar="NAME=VALUE", help="template parameter override"
+    )
+    args = parser.parse_args()
+    try:
+        event = json.loads(args.event.read_text())
+    except (OSError, ValueError) as error:
+        sys.exit(f"cannot read the event {args.event}: {error}")
+    overrides = dict(p.split("=", 1) for p in args.parameter)
+    session = boto3.Session(region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
+    try:
+        function = Template(session.client("ssm", endpoint_url=args.endpoint), overrides).function(
+            args.function
+        )
+    except TemplateError as error:
+        sys.exit(str(error))
+    except OSError as error:
+        sys.exit(f"no AWS emulator at {args.endpoint} ({error}): start one with `make emulator`")
+    response_out = sys.stdout
+    sys.stdout = sys.stderr  # the function's logs and metrics go where `sam local invoke` puts them
+    response = invoke(function, event, args.endpoint)
+    response_out.write(json.dumps(response) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""`make invoke`: the real template's functions run once, in-process, against the emulator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from localcloud.invoke import FunctionTimedOut, deadline
+from localcloud.template import Template, TemplateError
+from tests.conftest import contract_values
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm.client import SSMClient
+
+    from tests.conftest import Emulator, LocalPlatform
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ssm(local_platform: LocalPlatform, emulator: Emulator) -> SSMClient:
+    return emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+
+
+def invoke(emulator: Emulator, function: str, event: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "localcloud.invoke", function, event, "--endpoint", emulator.endpoint],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def response_of(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def test_the_api_answers_health(local_platform: LocalPlatform, emulator: Emulator) -> None:
+    result = invoke(emulator, "ApiFunction", "sam/events/api/health.json")
+    response = response_of(result)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["status"] == "ok"
+
+
+def test_the_processor_takes_the_committed_stream_batch(
+    local_platform: LocalPlatform, emulator: Emulator
+) -> None:
+    response = response_of(
+        invoke(emulator, "orders-local-processor", "sam/events/processor/stream-batch.json")
+    )
+    assert response == {"batchItemFailures": []}
+
+
+def test_the_scheduled_job_runs(local_platform: LocalPlatform, emulator: Emulator) -> None:
+    response = response_of(invoke(emulator, "ScheduledFunction", "sam/events/scheduled/run.json"))
+    assert response["scheduled_time"] == "2026-11-23T03:00:00Z"
+
+
+def test_an_unknown_function_is_one_line_naming_the_choices(
+    local_platform: LocalPlatform, emulator: Emulator
+) -> None:
+    result = invoke(emulator, "NoSuchFunction", "sam/events/api/health.json")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "no function NoSuchFunction: the template has ApiFunction, ProcessorFunction, ScheduledFunction"
+    )
+
+
+def test_functions_get_the_templates_environment_from_the_contract(
+    ssm: SSMClient, local_platform: LocalPlatform, emulator: Emulator
+) -> None:
+    contract = contract_values(local_platform, emulator)
+    functions = Template(ssm).functions()
+
+    api = functions["ApiFunction"]
+    assert api.name == contract["api/function-name"]
+    assert api.environment["TABLE_NAME"] == contract["data/table-name"]
+    assert api.environment["AUTH_MODE"] == "COGNITO"
+    assert api.layer_dirs == (ROOT / "layers" / "shared",)
+    assert (api.timeout_seconds, api.handler) == (10, "app.lambda_handler")
+    processor = functions["ProcessorFunction"]
+    assert processor.environment["EVENT_SOURCE"] == "/orders/local"
+    assert processor.environment["EVENT_BUS_NAME"] == contract["events/bus-name"]
+    assert "EVENT_BUS_NAME" not in functions["ScheduledFunction"].environment
+
+
+def test_the_auth_mode_picks_the_apis_auth(ssm: SSMClient) -> None:
+    def auth(mode: str) -> Any:
+        template = Template(ssm, {"AuthMode": mode})
+        return template.evaluate(template.raw["Resources"]["Api"]["Properties"]["Auth"])
+
+    assert auth("COGNITO")["DefaultAuthorizer"] == "CognitoAuthorizer"
+    assert auth("IAM") == {"DefaultAuthorizer": "AWS_IAM"}
+    assert auth("API_KEY")["ApiKeyRequired"] is True
+
+
+def test_a_key_missing_from_ssm_stops_with_its_name(ssm: SSMClient) -> None:
+    with pytest.raises(
+        TemplateError, match=r"SSM parameter /orders/local/data/gone \(template parameter DataTableName\)"
+    ):
+        Template(ssm, {"DataTableName": "/orders/local/data/gone"})
+
+
+def test_the_timeout_of_the_template_is_enforced() -> None:
+    with pytest.raises(FunctionTimedOut, match="Task timed out after 1 seconds"), deadline(1):
+        time.sleep(3)
