@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import boto3
 import pytest
@@ -64,11 +66,20 @@ class FakeLambdaContext:
         return self.timeout_millis
 
 
-def contract_values(platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
-    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads)."""
-    names: dict[str, str] = platform.outputs["contract_parameter_names"]  # type: ignore[assignment]
-    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
-    return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
+class CallCounter:
+    """Counts AWS API calls, by operation name: register it for botocore's before-call event."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def reset(self) -> None:
+        self.calls.clear()
 
 
 @contextmanager
@@ -186,6 +197,14 @@ def local_platform(
     raw = json.loads(terraform("output", "-json", data_dir=data_dir).stdout)
     outputs = {name: value["value"] for name, value in raw.items()}
     return LocalPlatform(outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
+    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads)."""
+    names: dict[str, str] = local_platform.outputs["contract_parameter_names"]  # type: ignore[assignment]
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

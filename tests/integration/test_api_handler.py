@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import FakeLambdaContext, contract_values, function_module
+from tests.conftest import FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from tests.conftest import Emulator, LocalPlatform
+    from tests.conftest import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "sam" / "events" / "api"
@@ -34,9 +34,8 @@ class Answer:
 
 
 @pytest.fixture(scope="module")
-def handler(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+def handler(contract: dict[str, str], emulator: Emulator) -> Iterator[ModuleType]:
     """functions/api/app.py with the environment the template gives it, from the SSM contract."""
-    contract = contract_values(local_platform, emulator)
     environment = {
         "TABLE_NAME": contract["data/table-name"],
         "TABLE_GSI1_NAME": contract["data/table-gsi1-name"],

@@ -13,7 +13,6 @@ import pytest
 
 from localcloud.invoke import FunctionTimedOut, deadline
 from localcloud.template import Template, TemplateError
-from tests.conftest import contract_values
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -76,9 +75,8 @@ def test_an_unknown_function_is_one_line_naming_the_choices(
 
 
 def test_functions_get_the_templates_environment_from_the_contract(
-    ssm: SSMClient, local_platform: LocalPlatform, emulator: Emulator
+    ssm: SSMClient, contract: dict[str, str]
 ) -> None:
-    contract = contract_values(local_platform, emulator)
     functions = Template(ssm).functions()
 
     api = functions["ApiFunction"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,28 +27,13 @@ from orders.domain.ids import new_ulid
 from orders.domain.model import IdempotencyClaim, LineItem, OrderStatus
 from orders.domain.ports import OrderRepository
 from orders.domain.service import OrderService
+from tests.conftest import CallCounter
 
 if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ITEMS = (LineItem("SKU-1", 2, 1250), LineItem("SKU-2", 1, 499))
-
-
-class CallCounter:
-    """Counts AWS API calls made by a boto3 client, by operation name."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-    def reset(self) -> None:
-        self.calls.clear()
 
 
 @pytest.fixture

@@ -25,29 +25,16 @@ from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, OrderStatus
 from orders.domain.service import OrderService
 from scripts.capture_stream_event import stream_records, write_history
-from tests.conftest import FakeLambdaContext, contract_values, function_module
+from tests.conftest import CallCounter, FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
-    from tests.conftest import Emulator, LocalPlatform
+    from tests.conftest import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM_EVENT = ROOT / "sam" / "events" / "processor" / "stream-batch.json"
 CONTEXT = FakeLambdaContext(function_name="orders-local-processor")
-
-
-class CallCounter:
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-
-
-@pytest.fixture(scope="module")
-def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
-    return contract_values(local_platform, emulator)
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +169,10 @@ def test_a_hundred_records_of_ten_tenants_cost_a_fifth_of_a_call_each(
     drain(tap)
     _, counter = processor
 
-    counter.calls.clear()
+    counter.reset()
     assert invoke(processor, records) == {"batchItemFailures": []}
     first = dict(counter.calls)
-    counter.calls.clear()
+    counter.reset()
     assert invoke(processor, records) == {"batchItemFailures": []}
     again = dict(counter.calls)
 

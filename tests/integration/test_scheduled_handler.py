@@ -16,20 +16,15 @@ from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, Order, OrderStatus
 from orders.domain.service import OrderService
-from tests.conftest import FakeLambdaContext, contract_values, function_module
+from tests.conftest import FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from tests.conftest import Emulator, LocalPlatform
+    from tests.conftest import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_EVENT = ROOT / "sam" / "events" / "scheduled" / "run.json"
 CONTEXT = FakeLambdaContext(function_name="orders-local-scheduled")
 MAX_AGE = timedelta(days=7)
-
-
-@pytest.fixture(scope="module")
-def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
-    return contract_values(local_platform, emulator)
 
 
 @pytest.fixture(scope="module")
