@@ -10,6 +10,9 @@ VENV ?= .venv
 ENV ?= local
 FN ?=
 EVENT ?=
+TENANT ?=
+# USER is also the login name in every shell: only a USER given on the command line names the user.
+TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 # Where the hashicorp/aws provider is unpacked (registry.terraform.io/hashicorp/aws/<version>/<os_arch>/).
 # Set it empty to download providers from the registry instead.
 TF_PLUGIN_DIR ?= /opt/tf-plugins
@@ -147,6 +150,17 @@ invoke: $(STAMP) ## Run one function once against the local cloud: make invoke F
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=ApiFunction EVENT=sam/events/api/health.json"; exit 1; }
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
+
+.PHONY: token
+token: $(STAMP) ## Print an ID token of a user of TENANT from the local Cognito pool: make token TENANT=acme [USER=alice]
+	@test -n "$(TENANT)" || { echo "name the tenant: make token TENANT=acme [USER=alice]"; exit 1; }
+	@$(MAKE) tf-emulator-check ENV=local
+	@$(BIN)/python -m localcloud.token --tenant "$(TENANT)" $(if $(TOKEN_USER),--user "$(TOKEN_USER)") --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
+
+.PHONY: events
+events: $(STAMP) ## Print the events that reached the local event tap since the last call
+	@$(MAKE) tf-emulator-check ENV=local
+	@$(BIN)/python -m localcloud.events --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
 .PHONY: bench
 bench: $(STAMP) build ## Benchmarks: handler init time next to a bare boto3 handler, artifact sizes

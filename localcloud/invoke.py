@@ -26,13 +26,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import boto3
-
+from localcloud.emulator import ACCOUNT_ID, DEFAULT_ENDPOINT, REGION, session
 from localcloud.template import Function, Template, TemplateError
-
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
-DEFAULT_ENDPOINT = f"http://127.0.0.1:{os.environ.get('LOCAL_AWS_PORT', '5050')}"
 
 
 class FunctionTimedOut(RuntimeError):
@@ -140,11 +135,9 @@ def main() -> None:
     except (OSError, ValueError) as error:
         sys.exit(f"cannot read the event {args.event}: {error}")
     overrides = dict(p.split("=", 1) for p in args.parameter)
-    session = boto3.Session(region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
+    ssm = session().client("ssm", endpoint_url=args.endpoint)
     try:
-        function = Template(session.client("ssm", endpoint_url=args.endpoint), overrides).function(
-            args.function
-        )
+        function = Template(ssm, overrides).function(args.function)
     except TemplateError as error:
         sys.exit(str(error))
     except OSError as error:

@@ -62,3 +62,8 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = module.monitoring.dashboard_name
 }
+
+output "event_bus_name" {
+  description = "EventBridge bus of the domain events."
+  value       = module.events.bus_name
+}

@@ -1,7 +1,7 @@
 """The stream processor, invoked with real stream records of the table Terraform made.
 
-Events published to the bus are read back from an SQS queue subscribed to it with a catch-all
-rule, which moto delivers to as EventBridge does.
+Events published to the bus are read back from the local event tap (an SQS queue behind a
+catch-all rule of envs/local), which moto delivers to as EventBridge does.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from localcloud.events import drain
 from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.domain.changes import stats_of
 from orders.domain.ids import new_ulid
@@ -28,38 +29,11 @@ from scripts.capture_stream_event import stream_records, write_history
 from tests.conftest import CallCounter, FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from mypy_boto3_sqs.client import SQSClient
-
     from tests.conftest import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM_EVENT = ROOT / "sam" / "events" / "processor" / "stream-batch.json"
 CONTEXT = FakeLambdaContext(function_name="orders-local-processor")
-
-
-@pytest.fixture(scope="module")
-def tap(contract: dict[str, str], emulator: Emulator) -> tuple[SQSClient, str]:
-    """An SQS queue that receives every event of the bus."""
-    sqs = emulator.session.client("sqs", endpoint_url=emulator.endpoint)
-    events = emulator.session.client("events", endpoint_url=emulator.endpoint)
-    url = sqs.create_queue(QueueName=f"tap-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = contract["events/bus-name"]
-    events.put_rule(Name="test-tap", EventBusName=bus, EventPattern=json.dumps({"source": [{"prefix": "/"}]}))
-    events.put_targets(Rule="test-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
-    return sqs, url
-
-
-def drain(tap: tuple[SQSClient, str]) -> list[dict[str, Any]]:
-    sqs, url = tap
-    received: list[dict[str, Any]] = []
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return received
-        for message in messages:
-            received.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 @pytest.fixture(scope="module")
@@ -124,15 +98,15 @@ def test_the_committed_event_has_the_shape_of_real_records(
 
 
 def test_the_committed_event_is_projected_and_published(
-    processor: tuple[ModuleType, CallCounter], service: OrderService, tap: tuple[SQSClient, str]
+    processor: tuple[ModuleType, CallCounter], service: OrderService, emulator: Emulator
 ) -> None:
-    drain(tap)
+    drain(emulator.endpoint)
     records = json.loads(STREAM_EVENT.read_text())["Records"]
 
     response = invoke(processor, records)
 
     assert response == {"batchItemFailures": []}
-    events = drain(tap)
+    events = drain(emulator.endpoint)
     assert [e["detail"]["id"] for e in events] == [r["eventID"] for r in records]
     assert [e["detail-type"] for e in events] == [
         "orders.order.created",
@@ -152,7 +126,6 @@ def test_a_hundred_records_of_ten_tenants_cost_a_fifth_of_a_call_each(
     service: OrderService,
     contract: dict[str, str],
     emulator: Emulator,
-    tap: tuple[SQSClient, str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """GIVEN ten tenants with ten new orders each (100 INSERT records)
@@ -166,7 +139,7 @@ def test_a_hundred_records_of_ten_tenants_cost_a_fifth_of_a_call_each(
             service.create(tenant, "EUR", (LineItem("SKU", 1, 100 + n),))
     records = records_of(tenants, contract, emulator)
     assert len(records) == 100
-    drain(tap)
+    drain(emulator.endpoint)
     _, counter = processor
 
     counter.reset()
@@ -181,7 +154,7 @@ def test_a_hundred_records_of_ten_tenants_cost_a_fifth_of_a_call_each(
         stats = service.stats(tenant)
         assert (stats.counts, stats.placed_revenue) == (stats_of(tenant, orders).counts, {})
         assert stats.counts[OrderStatus.DRAFT] == 10
-    events = drain(tap)
+    events = drain(emulator.endpoint)
     ids = Counter(e["detail"]["id"] for e in events)
     assert set(ids) == {r["eventID"] for r in records}
     assert set(ids.values()) == {2}

@@ -1,0 +1,59 @@
+"""Print what arrived on the local event tap (every event of the bus), one line per event, and
+take it off the queue, so that the next call shows only what is new.
+
+    python -m localcloud.events [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from localcloud.emulator import DEFAULT_ENDPOINT, session
+
+TAP_QUEUE = "orders-local-event-tap"
+
+
+def drain(endpoint: str, queue: str = TAP_QUEUE) -> list[dict[str, Any]]:
+    """Every EventBridge event waiting on the tap, oldest first as SQS hands them out."""
+    aws = session()
+    sqs = aws.client("sqs", endpoint_url=endpoint)
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    received: list[dict[str, Any]] = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            received.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return received
+
+
+def line(event: dict[str, Any]) -> str:
+    cloud_event = event.get("detail", {})
+    return (
+        f"{event.get('time', '?')}  {event.get('detail-type', '?'):<24} "
+        f"tenant={cloud_event.get('tenant', '?')} subject={cloud_event.get('subject', '?')} "
+        f"id={cloud_event.get('id', '?')}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
+    parser.add_argument("--json", action="store_true", help="the whole events, one JSON document per line")
+    args = parser.parse_args()
+    try:
+        events = drain(args.endpoint)
+    except OSError as error:
+        sys.exit(f"no AWS emulator at {args.endpoint} ({error}): start one with `make emulator`")
+    for event in events:
+        print(json.dumps(event) if args.json else line(event))
+    if not events and not args.json:
+        print("no new events", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

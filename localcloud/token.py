@@ -1,0 +1,74 @@
+"""Print an ID token of a user of one tenant, from the emulator's Cognito user pool.
+
+    python -m localcloud.token --tenant acme [--user alice]
+
+A user is an email address (the pool signs in by email); a bare name becomes
+<name>@example.com. The user is created on first use with `custom:tenant` set (the attribute
+is immutable, so a user belongs to one tenant for good); each call sets a fresh random
+password and signs in with it (USER_PASSWORD_AUTH), so no password is stored anywhere. The
+pool and its app client are the ones the template reads from the contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import sys
+
+from localcloud.emulator import DEFAULT_ENDPOINT, session
+from localcloud.template import Template, TemplateError
+
+TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def id_token(endpoint: str, tenant: str, user: str) -> str:
+    aws = session()
+    parameters = Template(aws.client("ssm", endpoint_url=endpoint)).parameters
+    pool, client_id = parameters["AuthUserPoolId"], parameters["AuthUserPoolClientId"]
+    cognito = aws.client("cognito-idp", endpoint_url=endpoint)
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=user,
+            UserAttributes=[{"Name": "custom:tenant", "Value": tenant}],
+            MessageAction="SUPPRESS",
+        )
+    except cognito.exceptions.UsernameExistsException:
+        attributes = cognito.admin_get_user(UserPoolId=pool, Username=user)["UserAttributes"]
+        current = next((a["Value"] for a in attributes if a["Name"] == "custom:tenant"), None)
+        if current != tenant:
+            raise TemplateError(
+                f"user {user} belongs to tenant {current}: choose another USER for {tenant}"
+            ) from None
+    password = f"Lc-{secrets.token_urlsafe(18)}1!"
+    cognito.admin_set_user_password(UserPoolId=pool, Username=user, Password=password, Permanent=True)
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user, "PASSWORD": password},
+    )
+    return answer["AuthenticationResult"]["IdToken"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tenant", required=True, help="lowercase letters, digits and '-'")
+    parser.add_argument("--user", help="an email, or a name for <name>@example.com (default: <tenant>-user)")
+    parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
+    args = parser.parse_args()
+    if not TENANT.match(args.tenant):
+        sys.exit(f"TENANT={args.tenant!r} is not a tenant id: use lowercase letters, digits and '-'")
+    try:
+        user = args.user or f"{args.tenant}-user"
+        print(id_token(args.endpoint, args.tenant, user if "@" in user else f"{user}@example.com"))
+    except TemplateError as error:
+        sys.exit(str(error))
+    except OSError as error:
+        sys.exit(f"no AWS emulator at {args.endpoint} ({error}): start one with `make emulator`")
+
+
+if __name__ == "__main__":
+    main()
