@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
+from localcloud.emulator import session
 from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, OrderStatus
@@ -85,25 +84,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
-    # The emulator accepts any credentials; these keep a developer's real ones out of the way.
-    session = boto3.Session(
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106
-    )
-    ssm = session.client("ssm", endpoint_url=args.endpoint)
+    aws = session()
+    ssm = aws.client("ssm", endpoint_url=args.endpoint)
 
     def contract(key: str) -> str:
         return ssm.get_parameter(Name=f"{args.ssm_prefix}/{key}")["Parameter"]["Value"]
 
-    dynamodb = session.client("dynamodb", endpoint_url=args.endpoint)
+    dynamodb = aws.client("dynamodb", endpoint_url=args.endpoint)
     table = contract("data/table-name")
     repository = DynamoDBOrderRepository(
         dynamodb, table, contract("data/table-gsi1-name"), contract("data/idempotency-table-name")
     )
     write_history(OrderService(repository, clock=lambda: datetime.now(UTC), new_id=new_ulid), args.tenant)
     records = stream_records(
-        dynamodb, session.client("dynamodbstreams", endpoint_url=args.endpoint), table, args.tenant
+        dynamodb, aws.client("dynamodbstreams", endpoint_url=args.endpoint), table, args.tenant
     )
     args.out.write_text(json.dumps({"Records": records}, indent=2) + "\n")
     print(f"{len(records)} records of tenant {args.tenant} written to {args.out}")

@@ -21,6 +21,9 @@ from typing import Any
 import boto3
 import pytest
 
+from localcloud.invoke import runtime_environment
+from localcloud.template import Template
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
 REGION = "us-east-1"
@@ -83,23 +86,21 @@ class CallCounter:
 
 
 @contextmanager
-def function_module(name: str, environment: Mapping[str, str], emulator: Emulator) -> Iterator[ModuleType]:
-    """functions/<name>/app.py imported as Lambda would: a fresh module, with the given environment
-    plus the emulator's endpoint, region and credentials, and Powertools' tracing off."""
-    base = {
-        "AWS_ENDPOINT_URL": emulator.endpoint,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "POWERTOOLS_SERVICE_NAME": "orders",
-        "POWERTOOLS_METRICS_NAMESPACE": "orders/local",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
+def function_module(
+    logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None
+) -> Iterator[ModuleType]:
+    """A function of sam/template.yaml imported as Lambda would: a fresh module of its handler,
+    with the environment the template gives it (SSM parameters resolved from the emulator, which
+    must hold the applied platform) and the runtime's variables pointed at the emulator."""
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    function = Template(ssm, overrides).function(logical_id)
+    environment = runtime_environment(function, emulator.endpoint)
+    del environment["PATH"]
     with pytest.MonkeyPatch.context() as patch:
-        for variable, value in {**base, **environment}.items():
+        for variable, value in environment.items():
             patch.setenv(variable, value)
         spec = importlib.util.spec_from_file_location(
-            f"{name}_function_app", ROOT / "functions" / name / "app.py"
+            f"{logical_id}_app", function.code_dir / f"{function.module_name}.py"
         )
         assert spec is not None
         assert spec.loader is not None

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from tests.conftest import Emulator
+    from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "sam" / "events" / "api"
@@ -34,15 +34,9 @@ class Answer:
 
 
 @pytest.fixture(scope="module")
-def handler(contract: dict[str, str], emulator: Emulator) -> Iterator[ModuleType]:
-    """functions/api/app.py with the environment the template gives it, from the SSM contract."""
-    environment = {
-        "TABLE_NAME": contract["data/table-name"],
-        "TABLE_GSI1_NAME": contract["data/table-gsi1-name"],
-        "IDEMPOTENCY_TABLE_NAME": contract["data/idempotency-table-name"],
-        "AUTH_MODE": "COGNITO",
-    }
-    with function_module("api", environment, emulator) as module:
+def handler(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+    """The template's ApiFunction, with the environment the template gives it."""
+    with function_module("ApiFunction", emulator) as module:
         yield module
 
 

@@ -29,7 +29,7 @@ from scripts.capture_stream_event import stream_records, write_history
 from tests.conftest import CallCounter, FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from tests.conftest import Emulator
+    from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM_EVENT = ROOT / "sam" / "events" / "processor" / "stream-batch.json"
@@ -37,19 +37,13 @@ CONTEXT = FakeLambdaContext(function_name="orders-local-processor")
 
 
 @pytest.fixture(scope="module")
-def processor(contract: dict[str, str], emulator: Emulator) -> Iterator[tuple[ModuleType, CallCounter]]:
+def processor(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[tuple[ModuleType, CallCounter]]:
     """functions/processor/app.py with the template's environment, its AWS calls counted."""
     counter = CallCounter()
     boto3.setup_default_session()
     assert boto3.DEFAULT_SESSION is not None
     boto3.DEFAULT_SESSION.events.register("before-call.*.*", counter)
-    environment = {
-        "TABLE_NAME": contract["data/table-name"],
-        "IDEMPOTENCY_TABLE_NAME": contract["data/idempotency-table-name"],
-        "EVENT_BUS_NAME": contract["events/bus-name"],
-        "EVENT_SOURCE": "/orders/local",
-    }
-    with function_module("processor", environment, emulator) as module:
+    with function_module("ProcessorFunction", emulator) as module:
         yield module, counter
     boto3.DEFAULT_SESSION = None
 

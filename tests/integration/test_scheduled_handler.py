@@ -19,7 +19,7 @@ from orders.domain.service import OrderService
 from tests.conftest import FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
-    from tests.conftest import Emulator
+    from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_EVENT = ROOT / "sam" / "events" / "scheduled" / "run.json"
@@ -28,14 +28,9 @@ MAX_AGE = timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
-def scheduled(contract: dict[str, str], emulator: Emulator) -> Iterator[ModuleType]:
-    environment = {
-        "TABLE_NAME": contract["data/table-name"],
-        "TABLE_GSI1_NAME": contract["data/table-gsi1-name"],
-        "IDEMPOTENCY_TABLE_NAME": contract["data/idempotency-table-name"],
-        "DRAFT_MAX_AGE_SECONDS": str(int(MAX_AGE.total_seconds())),
-    }
-    with function_module("scheduled", environment, emulator) as module:
+def scheduled(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+    overrides = {"DraftMaxAgeSeconds": str(int(MAX_AGE.total_seconds()))}
+    with function_module("ScheduledFunction", emulator, overrides) as module:
         yield module
 
 
