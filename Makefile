@@ -18,6 +18,7 @@ TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 TF_PLUGIN_DIR ?= /opt/tf-plugins
 TF_PARALLELISM ?= 20
 LOCAL_AWS_PORT ?= 5050
+LOCAL_API_PORT ?= 3000
 # The state bucket of dev/staging/prod: the output of `make tf-bootstrap`.
 TF_STATE_BUCKET ?=
 TF_STATE_REGION ?= eu-west-1
@@ -65,15 +66,17 @@ endif
 .PHONY: help
 help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^##@/ {printf "\n%s\n", substr($$0, 5)} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@printf "\nVariables: ENV=%s (local|dev|staging|prod) TF_PLUGIN_DIR=%s LOCAL_AWS_PORT=%s\n" "$(ENV)" "$(TF_PLUGIN_DIR)" "$(LOCAL_AWS_PORT)"
+	@printf "\nVariables: ENV=%s (local|dev|staging|prod) TF_PLUGIN_DIR=%s LOCAL_AWS_PORT=%s LOCAL_API_PORT=%s\n" "$(ENV)" "$(TF_PLUGIN_DIR)" "$(LOCAL_AWS_PORT)" "$(LOCAL_API_PORT)"
 
 .PHONY: local
-local: ## Bring the whole system up on this machine (emulator, Terraform, SAM runtime)
-	@echo "make local: the local runtime for the SAM application is coming in the next issue."
-	@echo "Today: start an emulator with 'make emulator', then 'make tf-apply ENV=local'."
+local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terraform, the SAM app (Ctrl-C stops it)
+	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --port $(LOCAL_API_PORT)
 
+# Terraform's module tests and the Python tests (which include the end-to-end suite) wait mostly on
+# the provider and the emulator: they run side by side, each target's output kept together.
 .PHONY: test
-test: lint sam-lint build tf-fmt tf-validate tf-test pytest ## Run every check and test (what CI runs)
+test: lint sam-lint build tf-fmt tf-validate ## Run every check and test (what CI runs)
+	@$(MAKE) -j2 --output-sync=target tf-test pytest
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them

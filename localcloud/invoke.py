@@ -21,54 +21,17 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from localcloud.emulator import ACCOUNT_ID, DEFAULT_ENDPOINT, REGION, session
+from localcloud.emulator import DEFAULT_ENDPOINT, REGION, session
 from localcloud.template import Function, Template, TemplateError
+from localcloud.worker import LambdaContext
 
 
 class FunctionTimedOut(RuntimeError):
     """The function ran past the timeout of its template."""
-
-
-@dataclass
-class LambdaContext:
-    """The context object the Lambda runtime passes to a handler."""
-
-    function: Function
-    timeout_seconds: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def function_name(self) -> str:
-        return self.function.name
-
-    @property
-    def function_version(self) -> str:
-        return "$LATEST"
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function.name}"
-
-    @property
-    def memory_limit_in_mb(self) -> int:
-        return self.function.memory_mb
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function.name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"local/{self.aws_request_id}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 def runtime_environment(function: Function, endpoint: str) -> dict[str, str]:
@@ -112,7 +75,12 @@ def invoke(function: Function, event: Any, endpoint: str) -> Any:
     spec = importlib.util.spec_from_file_location(function.module_name, path)
     if spec is None or spec.loader is None:
         raise TemplateError(f"{function.logical_id}: no handler module at {path}")
-    context = LambdaContext(function, function.timeout_seconds)
+    context = LambdaContext(
+        function_name=function.name,
+        memory_limit_in_mb=function.memory_mb,
+        aws_request_id=str(uuid.uuid4()),
+        deadline_ms=int((time.time() + function.timeout_seconds) * 1000),
+    )
     with deadline(function.timeout_seconds):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -5,7 +5,9 @@ Parameters resolve the way CloudFormation resolves them: an `AWS::SSM::Parameter
 parameter reads the SSM parameter its value names (the default, or an override), and a name that
 does not exist stops everything with an error naming it. Intrinsic functions are evaluated where
 they can be without a deployment: Ref to parameters and pseudo parameters, Fn::Sub, Fn::If on
-conditions over parameters (what AWS::LanguageExtensions resolves before SAM), Fn::Equals, Fn::Not.
+conditions over parameters (what AWS::LanguageExtensions resolves before SAM), Fn::Equals, Fn::Not;
+Ref and Fn::GetAtt of a resource the local cloud created (see `provide`); any other Fn::GetAtt is
+left as it is, for whoever needs its value to refuse with a message.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Template:
         self.raw = load_template(path)
         self.pseudo = {"AWS::Region": region, "AWS::AccountId": account_id, "AWS::Partition": "aws"}
         self.parameters = self._resolve_parameters(ssm, overrides or {})
+        self.provided: dict[str, dict[str, str]] = {}
         self.conditions = {name: bool(self.evaluate(c)) for name, c in self.raw.get("Conditions", {}).items()}
 
     def _resolve_parameters(self, ssm: SSMClient, overrides: Mapping[str, str]) -> dict[str, Any]:
@@ -101,6 +104,10 @@ class Template:
         if set(node) == {"Fn::If"}:
             condition, if_true, if_false = node["Fn::If"]
             return self.evaluate(if_true if self.conditions[condition] else if_false)
+        if set(node) == {"Fn::GetAtt"}:
+            target = node["Fn::GetAtt"]
+            logical_id, attribute = target.split(".", 1) if isinstance(target, str) else target
+            return self.provided.get(logical_id, {}).get(attribute, node)
         if set(node) == {"Fn::Equals"}:
             left, right = (self.evaluate(n) for n in node["Fn::Equals"])
             return str(left) == str(right)
@@ -115,9 +122,23 @@ class Template:
             return self.pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
+        if name in self.provided:
+            return self.provided[name]["Ref"]
         if name in self.raw["Resources"]:
             return name
         raise TemplateError(f"Ref to {name}, which is neither a parameter nor a resource of {self.path}")
+
+    def provide(self, logical_id: str, ref: str, **attributes: str) -> None:
+        """Record a resource the local cloud created: its Ref value and its Fn::GetAtt attributes."""
+        self.provided[logical_id] = {"Ref": ref, **attributes}
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """The evaluated properties of every resource of one type, by logical id."""
+        return {
+            logical_id: self.evaluate(resource.get("Properties", {}))
+            for logical_id, resource in self.raw["Resources"].items()
+            if resource["Type"] == resource_type
+        }
 
     def functions(self) -> dict[str, Function]:
         """Every AWS::Serverless::Function, Globals merged in, keyed by logical id."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from localcloud.emulator import session
+from localcloud.streams import as_lambda_record
 from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, OrderStatus
@@ -37,20 +38,6 @@ def write_history(service: OrderService, tenant: str) -> None:
     service.transition(tenant, order.id, OrderStatus.SHIPPED)
     draft = service.create(tenant, "USD", (LineItem("SKU-2", 1, 499),))
     service.delete(tenant, draft.id, expected_version=1)
-
-
-def as_lambda_record(record: Any, stream_arn: str, region: str) -> dict[str, Any]:
-    """A GetRecords record (as boto3 parses it) in the form Lambda delivers it: epoch seconds for
-    the creation time, and the event source fields."""
-    body = dict(record["dynamodb"])
-    body["ApproximateCreationDateTime"] = int(body["ApproximateCreationDateTime"].timestamp())
-    return {
-        **record,
-        "awsRegion": region,
-        "dynamodb": body,
-        "eventSource": "aws:dynamodb",
-        "eventSourceARN": stream_arn,
-    }
 
 
 def stream_records(

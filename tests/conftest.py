@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
 REGION = "us-east-1"
 APPLY_SECONDS = pytest.StashKey[float]()
+READY_SECONDS = pytest.StashKey[float]()
+# Schedule time runs this much faster in the end-to-end suite: rate(1 hour) fires every 3 s.
+E2E_SCHEDULE_SPEEDUP = 1200
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,62 @@ def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str
     return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
 
 
+@dataclass(frozen=True)
+class LocalCloudProcess:
+    """`make local` (localcloud.up) started for the end-to-end suite, on ports of its own."""
+
+    process: subprocess.Popen[bytes]
+    api_port: int
+    aws_port: int
+    log: Path
+    started: float
+
+
+LOCAL_CLOUD = pytest.StashKey[LocalCloudProcess]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end suite runs last, while its local cloud starts behind the other suites."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the local cloud as soon as the end-to-end tests are known to run: its Terraform
+    apply then overlaps the other suites instead of adding to them."""
+    if not any(item.nodeid.startswith("tests/e2e/") for item in session.items):
+        return
+    work = Path(tempfile.mkdtemp(prefix="splitstack-e2e-"))
+    api_port, aws_port = _free_port(), _free_port()
+    log = work / "local-cloud.log"
+    command = [
+        sys.executable, "-m", "localcloud.up",
+        "--aws-port", str(aws_port),
+        "--port", str(api_port),
+        "--work-dir", str(work),
+        "--schedule-speedup", str(E2E_SCHEDULE_SPEEDUP),
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    session.config.stash[LOCAL_CLOUD] = LocalCloudProcess(process, api_port, aws_port, log, time.monotonic())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Whatever the tests did, the local cloud does not outlive the session."""
+    started = session.config.stash.get(LOCAL_CLOUD, None)
+    if started is not None and started.process.poll() is None:
+        started.process.terminate()
+        try:
+            started.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            started.process.kill()
+            started.process.wait()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if READY_SECONDS in config.stash:
+        terminalreporter.write_line(
+            f"make local (localcloud.up) reached READY in {config.stash[READY_SECONDS]:.1f}s"
+        )
     if APPLY_SECONDS in config.stash:
         terminalreporter.write_line(
             f"terraform apply of envs/local against the emulator: {config.stash[APPLY_SECONDS]:.1f}s"

@@ -235,3 +235,22 @@ def test_dynamodb_call_budget(dynamodb: tuple[DynamoDBOrderRepository, CallCount
     replay = calls(lambda: service.create(tenant, "EUR", ITEMS, claim))
     assert budget == dict.fromkeys(budget, 1)
     assert replay == 2
+
+
+def test_a_scan_skips_an_item_that_is_not_an_order(
+    dynamodb: tuple[DynamoDBOrderRepository, CallCounter],
+    emulator: Emulator,
+    contract: dict[str, str],
+    tenant: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    adapter, _ = dynamodb
+    order = OrderService(adapter, clock=lambda: NOW, new_id=new_ulid).create(tenant, "EUR", ITEMS)
+    broken = {"pk": {"S": f"TENANT#{tenant}"}, "sk": {"S": "ORDER#BROKEN"}, "status": {"S": "?"}}
+    client = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
+    client.put_item(TableName=contract["data/table-name"], Item=broken)
+
+    mine = [item for item in adapter.scan() if item.tenant == tenant]
+
+    assert mine == [order]
+    assert "'sk': 'ORDER#BROKEN'" in caplog.text

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from localcloud.streams import as_lambda_record
 from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.adapters.streams import TTL_IDENTITY, change_from_record
 from orders.domain.changes import apply_delta, event_type, stats_delta, stats_of
@@ -58,14 +59,6 @@ def history(
         as_lambda_record(r, arn) for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == f"TENANT#{tenant}"
     ]
     return tenant, mine, service
-
-
-def as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """A GetRecords record (as boto3 parses it) in the form Lambda delivers to the function:
-    epoch seconds for the creation time, and the event source fields."""
-    body = dict(record["dynamodb"])
-    body["ApproximateCreationDateTime"] = body["ApproximateCreationDateTime"].timestamp()
-    return {**record, "dynamodb": body, "eventSource": "aws:dynamodb", "eventSourceARN": stream_arn}
 
 
 def test_each_write_is_one_change_in_order(history: tuple[str, list[dict[str, Any]], OrderService]) -> None:

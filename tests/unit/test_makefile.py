@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def make(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": path or os.environ["PATH"]}
+    # A make of its own: not a job of the make that may be running these tests (make -j).
+    inherited = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in os.environ.items() if k not in inherited} | {"PATH": path or os.environ["PATH"]}
     return subprocess.run(
         ["make", "-s", "-C", str(ROOT), *args],
         env=env,
@@ -80,4 +83,16 @@ def test_local_apply_without_an_emulator_says_how_to_start_one() -> None:
     assert (
         first_line(result)
         == "no AWS emulator on 127.0.0.1:1: start one with 'make emulator' (or set LOCAL_AWS_PORT)"
+    )
+
+
+def test_make_local_refuses_a_taken_port_in_one_line() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = make("local", f"LOCAL_AWS_PORT={port}")
+    assert result.returncode != 0
+    assert first_line(result) == (
+        f"port {port} on 127.0.0.1 is taken: stop what listens there or set LOCAL_AWS_PORT to a free port"
     )

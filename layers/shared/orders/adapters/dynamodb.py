@@ -11,6 +11,7 @@ the API needs one call per update and the rules live in one place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import PutTypeDef
 
 _serializer = TypeSerializer()
+logger = logging.getLogger(__name__)
 _deserializer = TypeDeserializer()
 ORDER_PREFIX = "ORDER#"
 STATS_SK = "STATS"
@@ -321,7 +323,12 @@ class DynamoDBOrderRepository:
         )
         for page in pages:
             for item in page["Items"]:
-                yield stats_from_item(item) if item["sk"]["S"] == STATS_SK else from_item(item)
+                try:
+                    yield stats_from_item(item) if item["sk"]["S"] == STATS_SK else from_item(item)
+                except (KeyError, TypeError, ValueError) as error:
+                    # One item nobody can read must not stop the job for every tenant: say which.
+                    key = {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}
+                    logger.warning("skipping an item that is not an order: %s (%r)", key, error)
 
     def _update(
         self,

@@ -1,0 +1,225 @@
+"""The SAM application of sam/template.yaml, running on this machine against the emulator.
+
+Reads the template as `sam deploy` would hand it to CloudFormation: SSM-typed parameters are
+resolved from the emulator (a missing key stops start-up naming it), the resources SAM owns that
+the functions' event sources need are created (SQS queues), and each function's events are
+served: `Api` by the local API Gateway, `DynamoDB` by a stream poller, `ScheduleV2` by a
+scheduler. Any other event type stops start-up, rather than being silently ignored.
+
+    python -m localcloud.runtime [--endpoint URL] [--port 3000] [--parameter NAME=VALUE ...]
+
+runs it against an emulator that holds the applied platform; `make local` (localcloud.up) starts
+the emulator and applies the platform first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import ThreadingHTTPServer
+from types import FrameType
+from typing import Any
+
+from localcloud.apigateway import LocalApi, serve
+from localcloud.emulator import DEFAULT_ENDPOINT, session
+from localcloud.functions import LocalFunction, log_to_console
+from localcloud.scheduler import ScheduleRunner
+from localcloud.streams import StreamMapping, StreamPoller
+from localcloud.template import Template, TemplateError
+
+DEFAULT_API_PORT = int(os.environ.get("LOCAL_API_PORT", "3000"))
+QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "SqsManagedSseEnabled",
+    "VisibilityTimeout",
+)
+SERVED_EVENTS = ("Api", "DynamoDB", "ScheduleV2")
+
+
+class LocalRuntime:
+    """Everything the template runs, created from the template and the emulator's SSM contract."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        api_port: int,
+        overrides: Mapping[str, str] | None = None,
+        schedule_speedup: float = 1.0,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        aws = session()
+        self.endpoint = endpoint
+        self.api_port = api_port
+        self.log = log or log_to_console("[local]")
+        self.sqs = aws.client("sqs", endpoint_url=endpoint)
+        self.template = Template(aws.client("ssm", endpoint_url=endpoint), overrides)
+        self.queues = self._create_queues()
+        definitions = self.template.functions()
+        self.functions = {logical_id: LocalFunction(f, endpoint) for logical_id, f in definitions.items()}
+        self.api = LocalApi(
+            self.template,
+            self.functions,
+            endpoint,
+            aws.client("cognito-idp", endpoint_url=endpoint),
+            aws.client("apigateway", endpoint_url=endpoint),
+            log=log_to_console("[api]"),
+        )
+        streams = aws.client("dynamodbstreams", endpoint_url=endpoint)
+        self.pollers: list[StreamPoller] = []
+        self.schedules: list[ScheduleRunner] = []
+        for logical_id, definition in definitions.items():
+            function = self.functions[logical_id]
+            for event_name, event in definition.events.items():
+                kind, properties = event.get("Type"), event.get("Properties", {})
+                if kind not in SERVED_EVENTS:
+                    raise TemplateError(f"{logical_id}.{event_name}: {kind} events are not served locally")
+                if kind == "DynamoDB":
+                    mapping = StreamMapping.from_event(function, properties)
+                    self.pollers.append(StreamPoller(mapping, streams, self.sqs, function.log))
+                elif kind == "ScheduleV2":
+                    name = str(properties.get("Name", f"{logical_id}{event_name}"))
+                    self.schedules.append(
+                        ScheduleRunner(name, function, properties, schedule_speedup, function.log)
+                    )
+        self._server: ThreadingHTTPServer | None = None
+
+    def _create_queues(self) -> dict[str, str]:
+        """The template's SQS queues, as CloudFormation would create them; their URLs by logical id."""
+        urls = {}
+        for logical_id, properties in self.template.resources("AWS::SQS::Queue").items():
+            name = str(
+                properties.get("QueueName", f"{self.template.parameters.get('AppServiceName')}-{logical_id}")
+            )
+            attributes = {
+                k: str(properties[k]).lower() if isinstance(properties[k], bool) else str(properties[k])
+                for k in QUEUE_ATTRIBUTES
+                if k in properties
+            }
+            url = self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
+            arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            self.template.provide(logical_id, url, Arn=arn, QueueName=name, QueueUrl=url)
+            urls[logical_id] = url
+        return urls
+
+    def start(self) -> None:
+        self._server = serve(self.api, self.api_port)
+        for poller in self.pollers:
+            poller.start()
+        for schedule in self.schedules:
+            schedule.start()
+
+    def stop(self) -> None:
+        """Stop the event sources, kill every function's process and close the port."""
+        sources: list[ScheduleRunner | StreamPoller] = [*self.schedules, *self.pollers]
+        for source in sources:
+            source.stopping.set()
+        for function in self.functions.values():
+            function.stop()
+        for source in sources:
+            source.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def describe(self) -> list[str]:
+        """What runs, one line each, for the start-up message."""
+        lines = [
+            f"{route.method:<7}{route.resource_path:<28}-> {route.function.function.name}"
+            + ("" if route.authorizer or route.api_key_required else "  (public)")
+            for route in self.api.routes
+        ]
+        lines += [
+            f"stream  {p.mapping.stream_arn.split('/')[1]:<28}-> {p.mapping.function.function.name}"
+            for p in self.pollers
+        ]
+        lines += [
+            f"schedule {s.schedule.expression:<27}-> {s.function.function.name}" for s in self.schedules
+        ]
+        return lines
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator:
+            raise TemplateError(f"--parameter {pair}: write NAME=VALUE")
+        overrides[name] = value
+    return overrides
+
+
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    stop.wait()
+
+
+def arguments(description: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_API_PORT, help="the API's port (default %(default)s)"
+    )
+    parser.add_argument(
+        "--parameter", action="append", default=[], metavar="NAME=VALUE", help="template parameter override"
+    )
+    parser.add_argument(
+        "--schedule-speedup",
+        type=float,
+        default=float(os.environ.get("LOCAL_SCHEDULE_SPEEDUP", "1")),
+        help="schedule time runs this many times faster (default LOCAL_SCHEDULE_SPEEDUP or 1)",
+    )
+    return parser
+
+
+def run(endpoint: str, args: Any, started: float | None = None) -> None:
+    """Start the runtime, print READY, serve until a signal, then stop everything."""
+    runtime = LocalRuntime(endpoint, args.port, parse_overrides(args.parameter), args.schedule_speedup)
+    runtime.start()
+    try:
+        print("\n".join(f"  {line}" for line in runtime.describe()))
+        print(f"READY http://127.0.0.1:{args.port}", flush=True)
+        if started is not None:
+            print(f"  up in {time.monotonic() - started:.0f} s")
+        print("  a token:      make token TENANT=acme")
+        print(
+            f'  a first call: curl -H "Authorization: $(make -s token TENANT=acme)" http://127.0.0.1:{args.port}/orders'
+        )
+        print("  the events:   make events          stop: Ctrl-C", flush=True)
+        wait_for_signal()
+    finally:
+        runtime.stop()
+        print("stopped", flush=True)
+
+
+def main() -> None:
+    parser = arguments(__doc__)
+    parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
+    args = parser.parse_args()
+    try:
+        run(args.endpoint, args)
+    except TemplateError as error:
+        sys.exit(str(error))
+    except OSError as error:
+        sys.exit(f"cannot start the local runtime: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""The whole system through HTTP on the running local cloud (`make local`): the real Terraform
+applied to the emulator, the real template's functions behind the local API Gateway, the stream
+poller and the scheduler. Tests run in file order; the last one stops the cloud as Ctrl-C does."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.e2e.conftest import LocalCloud, _alive, _port_free, wait_until
+
+ITEMS = [{"sku": "SKU-1", "quantity": 2, "unit_price": 1250}]
+
+
+def tenant() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def create(cloud: LocalCloud, token: str, currency: str = "EUR") -> dict[str, Any]:
+    response = cloud.call("POST", "/orders", token, {"currency": currency, "items": ITEMS})
+    assert response.status == 201, response.body
+    order: dict[str, Any] = response.body
+    return order
+
+
+def test_the_gateway_answers_for_itself_like_api_gateway(local_cloud: LocalCloud) -> None:
+    assert local_cloud.call("GET", "/health").body == {"status": "ok"}
+
+    no_route = local_cloud.call("GET", "/nowhere")
+    assert (no_route.status, no_route.body) == (403, {"message": "Missing Authentication Token"})
+    assert no_route.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    wrong_method = local_cloud.call("PUT", "/orders")
+    assert wrong_method.status == 403
+
+    assert local_cloud.call("GET", "/orders").status == 401
+    token = local_cloud.token(tenant())
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["custom:tenant"] = "someone-else"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    for bad in ("not-a-jwt", f"{header}.{forged_payload}.{signature}"):
+        refused = local_cloud.call("GET", "/orders", bad)
+        assert (refused.status, refused.body) == (401, {"message": "Unauthorized"})
+    assert local_cloud.call("GET", "/orders", f"Bearer {token}").status == 200
+
+
+def test_an_order_lives_its_life_through_the_api(local_cloud: LocalCloud) -> None:
+    token = local_cloud.token(tenant())
+    order = create(local_cloud, token)
+    assert order["status"] == "DRAFT"
+
+    got = local_cloud.call("GET", f"/orders/{order['id']}", token)
+    assert got.status == 200
+    assert got.body == order
+    assert got.headers["ETag"] == '"1"'
+
+    others = [create(local_cloud, token)["id"] for _ in range(4)]
+    seen, cursor = [], None
+    while True:
+        page = local_cloud.call(
+            "GET", "/orders?limit=2" + (f"&cursor={cursor}" if cursor else ""), token
+        ).body
+        assert len(page["orders"]) <= 2
+        seen += [o["id"] for o in page["orders"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted([order["id"], *others])
+
+    revised_items = [{"sku": "SKU-2", "quantity": 1, "unit_price": 999}]
+    revision = {"currency": "EUR", "items": revised_items}
+    assert local_cloud.call("PATCH", f"/orders/{order['id']}", token, revision).status == 428
+    revised = local_cloud.call("PATCH", f"/orders/{order['id']}", token, revision, {"If-Match": '"1"'})
+    assert (revised.status, revised.body["version"], revised.body["total"]) == (200, 2, 999)
+    stale = local_cloud.call("PATCH", f"/orders/{order['id']}", token, revision, {"If-Match": '"1"'})
+    assert stale.status == 412
+
+    placed = local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "PLACED"})
+    assert placed.body["status"] == "PLACED"
+    shipped = local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "SHIPPED"})
+    assert shipped.body["status"] == "SHIPPED"
+
+    assert (
+        local_cloud.call("DELETE", f"/orders/{others[0]}", token, headers={"If-Match": '"1"'}).status == 204
+    )
+    assert local_cloud.call("GET", f"/orders/{others[0]}", token).status == 404
+
+
+def test_a_tenant_cannot_reach_another_tenants_orders(local_cloud: LocalCloud) -> None:
+    alice, bob = local_cloud.token(tenant()), local_cloud.token(tenant())
+    order = create(local_cloud, alice)
+    for method, path, body in (
+        ("GET", f"/orders/{order['id']}", None),
+        ("PATCH", f"/orders/{order['id']}", {"currency": "EUR", "items": ITEMS}),
+        ("POST", f"/orders/{order['id']}/transitions", {"to": "CANCELLED"}),
+        ("DELETE", f"/orders/{order['id']}", None),
+    ):
+        headers = {"If-Match": '"1"'} if method == "PATCH" else None
+        assert local_cloud.call(method, path, bob, body, headers).status == 404, (method, path)
+    assert local_cloud.call("GET", "/orders", bob).body["orders"] == []
+    assert local_cloud.call("GET", f"/orders/{order['id']}", alice).body["status"] == "DRAFT"
+
+
+def test_the_read_model_converges_and_each_change_arrives_once_on_the_tap(local_cloud: LocalCloud) -> None:
+    name = tenant()
+    token = local_cloud.token(name)
+    kept = create(local_cloud, token)
+    placed = create(local_cloud, token, currency="USD")
+    local_cloud.call("POST", f"/orders/{placed['id']}/transitions", token, {"to": "PLACED"})
+    gone = create(local_cloud, token)
+    local_cloud.call("DELETE", f"/orders/{gone['id']}", token)
+
+    expected = {
+        "counts": {"DRAFT": 1, "PLACED": 1, "SHIPPED": 0, "CANCELLED": 0},
+        "placed_revenue": {"USD": 2500},
+    }
+    wait_until(
+        lambda: local_cloud.call("GET", "/stats", token).body == expected, 30, "the read model converges"
+    )
+
+    def tenant_events() -> list[dict[str, Any]]:
+        return [e["detail"] for e in local_cloud.events() if e["detail"].get("tenant") == name]
+
+    changes = 5  # three creations, one placement, one deletion
+    events = wait_until(
+        lambda: len({e["id"] for e in tenant_events()}) >= changes and tenant_events(), 30, "events"
+    )
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        by_id.setdefault(event["id"], []).append(event)
+    assert len(by_id) == changes
+    assert all(copy == copies[0] for copies in by_id.values() for copy in copies), (
+        "a redelivery changed an event"
+    )
+    assert sorted(e[0]["type"] for e in by_id.values()) == sorted(
+        ["orders.order.created"] * 3 + ["orders.order.placed", "orders.order.deleted"]
+    )
+    assert {e[0]["subject"] for e in by_id.values()} == {kept["id"], placed["id"], gone["id"]}
+
+
+def test_a_poison_record_ends_in_the_on_failure_queue_and_its_neighbours_are_applied(
+    local_cloud: LocalCloud,
+) -> None:
+    aws = local_cloud.session
+    ssm = aws.client("ssm", endpoint_url=local_cloud.endpoint)
+    table = ssm.get_parameter(Name="/orders/local/data/table-name")["Parameter"]["Value"]
+    failure_queue = ssm.get_parameter(Name="/orders/local/processor/failure-queue-name")["Parameter"]["Value"]
+    dynamodb = aws.client("dynamodb", endpoint_url=local_cloud.endpoint)
+    sqs = aws.client("sqs", endpoint_url=local_cloud.endpoint)
+
+    name = tenant()
+    token = local_cloud.token(name)
+    before = create(local_cloud, token)
+    poison_key = {"pk": {"S": f"TENANT#{name}"}, "sk": {"S": f"ORDER#POISON{uuid.uuid4().hex[:10].upper()}"}}
+    dynamodb.put_item(TableName=table, Item={**poison_key, "status": {"S": "NOT-A-STATUS"}})
+    after = create(local_cloud, token)
+
+    queue_url = sqs.get_queue_url(QueueName=failure_queue)["QueueUrl"]
+
+    def failure_message() -> dict[str, Any] | None:
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
+        return json.loads(messages[0]["Body"]) if messages else None
+
+    message = wait_until(failure_message, 60, "the on-failure message")
+    info = message["DDBStreamBatchInfo"]
+    records = _stream_records(local_cloud, info["streamArn"], info["shardId"])
+    first, last = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
+    in_range = [
+        r for r in records
+        if first <= int(r["dynamodb"]["SequenceNumber"]) <= last
+        and r["dynamodb"]["Keys"]["sk"]["S"].startswith("ORDER#")
+    ]  # fmt: skip
+    assert in_range[0]["dynamodb"]["Keys"] == poison_key, "the range starts at the poison record"
+    assert info["batchSize"] == len(in_range)
+    assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert (
+        message["requestContext"]["approximateInvokeCount"] == 6
+    )  # the first try and MaximumRetryAttempts 5
+    assert message["requestContext"]["functionArn"].endswith(":function:orders-local-processor")
+
+    expected = {"counts": {"DRAFT": 2, "PLACED": 0, "SHIPPED": 0, "CANCELLED": 0}, "placed_revenue": {}}
+    wait_until(
+        lambda: local_cloud.call("GET", "/stats", token).body == expected, 30, "the neighbours applied"
+    )
+    subjects = {e["detail"]["subject"] for e in local_cloud.events() if e["detail"].get("tenant") == name}
+    assert subjects == {before["id"], after["id"]}
+
+
+def _stream_records(cloud: LocalCloud, stream_arn: str, shard_id: str) -> list[dict[str, Any]]:
+    streams = cloud.session.client("dynamodbstreams", endpoint_url=cloud.endpoint)
+    iterator = streams.get_shard_iterator(
+        StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records: list[dict[str, Any]] = []
+    while iterator:
+        page = streams.get_records(ShardIterator=iterator, Limit=1000)
+        records += [dict(r) for r in page["Records"]]
+        iterator = page.get("NextShardIterator", "") if page["Records"] else ""
+    return records
+
+
+def test_the_schedule_expires_an_old_draft(local_cloud: LocalCloud) -> None:
+    aws = local_cloud.session
+    ssm = aws.client("ssm", endpoint_url=local_cloud.endpoint)
+    table = ssm.get_parameter(Name="/orders/local/data/table-name")["Parameter"]["Value"]
+    name = tenant()
+    token = local_cloud.token(name)
+    old, fresh = create(local_cloud, token), create(local_cloud, token)
+    eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat()
+    aws.client("dynamodb", endpoint_url=local_cloud.endpoint).update_item(
+        TableName=table,
+        Key={"pk": {"S": f"TENANT#{name}"}, "sk": {"S": f"ORDER#{old['id']}"}},
+        UpdateExpression="SET updated_at = :then",
+        ExpressionAttributeValues={":then": {"S": eight_days_ago}},
+    )
+
+    expired = wait_until(
+        lambda: (
+            (o := local_cloud.call("GET", f"/orders/{old['id']}", token).body)["status"] == "CANCELLED" and o
+        ),
+        60,
+        "the housekeeping schedule expires the old draft",
+    )
+    assert expired["cancel_reason"] == "expired"
+    assert local_cloud.call("GET", f"/orders/{fresh['id']}", token).body["status"] == "DRAFT"
+
+
+def test_ctrl_c_stops_every_process_and_frees_the_ports(local_cloud: LocalCloud) -> None:
+    code, started = local_cloud.stop()
+    assert code == 0
+    assert started, "the local cloud had started the emulator and the functions"
+    assert not [pid for pid in started if _alive(pid)]
+    assert _port_free(local_cloud.started.api_port)
+    assert _port_free(local_cloud.started.aws_port)

@@ -1,0 +1,125 @@
+"""The local Lambda service: each function in its own process, with its own environment and
+modules, its timeout enforced, its errors reported as Lambda reports them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from localcloud.functions import LocalFunction
+from localcloud.template import Function
+
+HANDLER = """
+import os, sys, time
+
+import helper  # from the function's own code directory
+
+STARTED = time.time()
+
+
+def lambda_handler(event, context):
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    if event.get("fail"):
+        raise ValueError(event["fail"])
+    print("a log line")
+    return {
+        "environment": sorted(os.environ),
+        "variable": os.environ.get("ONLY_MINE"),
+        "modules": sorted(m for m in sys.modules if m in ("localcloud", "tests", "helper")),
+        "started": STARTED,
+        "remaining_ms": context.get_remaining_time_in_millis(),
+        "function_name": context.function_name,
+    }
+"""
+
+
+def function(code: Path, name: str, variables: dict[str, str], timeout: int = 3) -> Function:
+    return Function(
+        logical_id=name,
+        name=name,
+        code_dir=code,
+        handler="app.lambda_handler",
+        timeout_seconds=timeout,
+        memory_mb=128,
+        layer_dirs=(),
+        environment=variables,
+        events={},
+    )
+
+
+@pytest.fixture
+def code(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(HANDLER)
+    (tmp_path / "helper.py").write_text("")
+    return tmp_path
+
+
+@pytest.fixture
+def logs() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def local(code: Path, logs: list[str]) -> Iterator[LocalFunction]:
+    running = LocalFunction(function(code, "fn-a", {"ONLY_MINE": "a"}), "http://127.0.0.1:9", logs.append)
+    yield running
+    running.stop()
+
+
+def test_a_function_sees_its_own_environment_and_modules_only(
+    local: LocalFunction, code: Path, logs: list[str]
+) -> None:
+    other = LocalFunction(function(code, "fn-b", {"OTHER": "b"}), "http://127.0.0.1:9", logs.append)
+    try:
+        mine, theirs = local.invoke({}).result, other.invoke({}).result
+    finally:
+        other.stop()
+    assert mine["variable"] == "a"
+    assert theirs["variable"] is None
+    assert "OTHER" not in mine["environment"]
+    assert {"AWS_ENDPOINT_URL", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION"} <= set(mine["environment"])
+    assert mine["modules"] == ["helper"], "nothing of the local cloud is importable by the function"
+    assert (mine["function_name"], theirs["function_name"]) == ("fn-a", "fn-b")
+    assert "a log line\n" in logs
+
+
+def test_a_warm_function_keeps_its_module_and_counts_down_its_time(local: LocalFunction) -> None:
+    first, second = local.invoke({}).result, local.invoke({}).result
+    assert first["started"] == second["started"], "the second call reuses the imported handler"
+    assert 0 < second["remaining_ms"] <= 3000
+
+
+def test_an_error_is_reported_as_lambda_reports_it(local: LocalFunction) -> None:
+    outcome = local.invoke({"fail": "bad input"})
+    assert outcome.failed
+    assert outcome.error is not None
+    assert (outcome.error["errorType"], outcome.error["errorMessage"]) == ("ValueError", "bad input")
+    assert local.invoke({}).result is not None, "the function still answers after an error"
+
+
+def test_a_timeout_kills_the_function_and_the_next_call_starts_cold(
+    local: LocalFunction, logs: list[str]
+) -> None:
+    before = local.invoke({}).result
+    pid = local.pid
+    outcome = local.invoke({"sleep": 10})
+    assert outcome.error is not None
+    assert outcome.error["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 3.00 seconds\n" in logs
+    after = local.invoke({}).result
+    assert local.pid != pid
+    assert after["started"] > before["started"]
+
+
+def test_an_import_error_fails_every_call_with_the_runtimes_error_type(code: Path, logs: list[str]) -> None:
+    (code / "app.py").write_text("import no_such_module\n")
+    broken = LocalFunction(function(code, "fn-broken", {}), "http://127.0.0.1:9", logs.append)
+    try:
+        outcome = broken.invoke({})
+    finally:
+        broken.stop()
+    assert outcome.error is not None
+    assert outcome.error["errorType"] == "Runtime.ImportModuleError.ModuleNotFoundError"
