@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ import pytest
 
 from localcloud.invoke import runtime_environment
 from localcloud.template import Template
+from localcloud.up import StartError
+from localcloud.up import emulator as start_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
@@ -120,42 +121,16 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"moto server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # loopback URL built above
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"moto server did not answer on {url} within {timeout:.0f}s:\n{log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The emulator as `make local` starts it, on a free port."""
     port = _free_port()
     log = tmp_path_factory.mktemp("emulator") / "moto.log"
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
     try:
-        endpoint = f"http://127.0.0.1:{port}"
-        _wait_until_up(process, f"{endpoint}/moto-api/", log)
-        yield Emulator(endpoint=endpoint, port=port)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with start_emulator(port, log) as endpoint:
+            yield Emulator(endpoint=endpoint, port=port)
+    except StartError as error:
+        pytest.fail(str(error))
 
 
 def terraform(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
