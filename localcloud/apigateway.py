@@ -96,6 +96,12 @@ class CognitoAuthorizer:
         }
         if not self._clients:
             raise TemplateError(f"user pool {pool_id} has no app client: no token could be accepted")
+        self._registry = jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": self.issuer},
+            token_use={"essential": True, "value": "id"},
+            aud={"essential": True, "values": sorted(self._clients)},
+            exp={"essential": True},
+        )
 
     def claims(self, headers: Message) -> dict[str, str]:
         token = (headers.get(self.header) or "").strip()
@@ -106,14 +112,8 @@ class CognitoAuthorizer:
             claims = jwt.decode(token, self._key_set(), algorithms=["RS256"]).claims
         except (JoseError, ValueError):
             raise Refusal.unauthorized() from None
-        registry = jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": self.issuer},
-            token_use={"essential": True, "value": "id"},
-            aud={"essential": True, "values": sorted(self._clients)},
-            exp={"essential": True},
-        )
         try:
-            registry.validate(claims)
+            self._registry.validate(claims)
         except JoseError as error:
             if error.error == "expired_token":
                 raise Refusal.unauthorized("The incoming token has expired") from None
@@ -211,7 +211,7 @@ class LocalApi:
         self.api_keys = ApiKeys(apigateway)
         self.routes: list[Route] = []
         for logical_id, local in functions.items():
-            for event in template.functions()[logical_id].events.values():
+            for event in local.function.events.values():
                 props = event.get("Properties", {})
                 if event.get("Type") != "Api" or props.get("RestApiId") != api_logical_id:
                     continue

@@ -61,7 +61,7 @@ class LocalRuntime:
         self.log = log or log_to_console("[local]")
         self.sqs = aws.client("sqs", endpoint_url=endpoint)
         self.template = Template(aws.client("ssm", endpoint_url=endpoint), overrides)
-        self.queues = self._create_queues()
+        self._create_queues()
         definitions = self.template.functions()
         self.functions = {logical_id: LocalFunction(f, endpoint) for logical_id, f in definitions.items()}
         self.api = LocalApi(
@@ -91,9 +91,9 @@ class LocalRuntime:
                     )
         self._server: ThreadingHTTPServer | None = None
 
-    def _create_queues(self) -> dict[str, str]:
-        """The template's SQS queues, as CloudFormation would create them; their URLs by logical id."""
-        urls = {}
+    def _create_queues(self) -> None:
+        """The template's SQS queues, as CloudFormation would create them; `Ref` and `Fn::GetAtt`
+        of them resolve from then on."""
         for logical_id, properties in self.template.resources("AWS::SQS::Queue").items():
             name = str(
                 properties.get("QueueName", f"{self.template.parameters.get('AppServiceName')}-{logical_id}")
@@ -108,8 +108,6 @@ class LocalRuntime:
                 "QueueArn"
             ]
             self.template.provide(logical_id, url, Arn=arn, QueueName=name, QueueUrl=url)
-            urls[logical_id] = url
-        return urls
 
     def start(self) -> None:
         self._server = serve(self.api, self.api_port)

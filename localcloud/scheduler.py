@@ -157,7 +157,6 @@ class ScheduleRunner:
         self.enabled = properties.get("State", "ENABLED") != "DISABLED"
         self.speedup = speedup
         self.log = log
-        self.fired = 0
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"schedule-{name}", daemon=True)
 
@@ -198,7 +197,6 @@ class ScheduleRunner:
 
     def fire(self, scheduled: datetime) -> None:
         """One asynchronous invocation, with Lambda's retries of a function error."""
-        self.fired += 1
         event = self.event(scheduled)
         for attempt in range(ASYNC_RETRIES + 1):
             outcome = self.function.invoke(event)

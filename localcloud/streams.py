@@ -277,11 +277,14 @@ class ShardReader:
         limit = self.mapping.maximum_record_age_seconds
         if limit == -1:
             return records
-        now = time.time()
-        expired = [r for r in records if now - r["dynamodb"]["ApproximateCreationDateTime"] > limit]
+        oldest_kept = time.time() - limit
+        expired: list[dict[str, Any]] = []
+        kept: list[dict[str, Any]] = []
+        for r in records:
+            (expired if r["dynamodb"]["ApproximateCreationDateTime"] < oldest_kept else kept).append(r)
         if expired:
             self.give_up(expired, "RecordAgeExceeded", retries, None)
-        return [r for r in records if r not in expired]
+        return kept
 
     def give_up(
         self, records: list[dict[str, Any]], condition: str, invokes: int, outcome: Outcome | None
