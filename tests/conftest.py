@@ -55,6 +55,11 @@ class LocalPlatform:
     outputs: dict[str, object]
     apply_seconds: float
     data_dir: Path
+    plan_file: Path  # the saved plan the apply carried out, a create-only plan of the whole platform
+
+    def show(self, *args: str) -> str:
+        """`terraform show` of the saved plan (pass -json for the JSON form)."""
+        return terraform("show", *args, str(self.plan_file), data_dir=self.data_dir).stdout
 
 
 @dataclass(frozen=True)
@@ -133,11 +138,14 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
         pytest.fail(str(error))
 
 
-def terraform(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run terraform in envs/local with a private data directory, so the developer's is untouched."""
+def terraform(
+    *args: str, data_dir: Path, check: bool = True, directory: Path = LOCAL_ENV_DIR
+) -> subprocess.CompletedProcess[str]:
+    """Run terraform in a configuration (envs/local unless told) with a private data directory, so
+    the developer's is untouched."""
     env = {**os.environ, "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     result = subprocess.run(
-        ["terraform", f"-chdir={LOCAL_ENV_DIR}", *args, "-no-color"],
+        ["terraform", f"-chdir={directory}", *args, "-no-color"],
         env=env,
         capture_output=True,
         text=True,
@@ -163,20 +171,24 @@ def local_platform(
     data_dir = work / ".terraform"
     state_path = work / "terraform.tfstate"
     terraform("init", "-input=false", f"-backend-config=path={state_path}", data_dir=data_dir)
+    plan_file = work / "create.tfplan"
     started = time.monotonic()
+    # Plan, then apply the saved plan: the same work as one apply, and the plan is kept for the
+    # plan-comment tests (a real plan of the whole platform).
     terraform(
-        "apply",
+        "plan",
         "-input=false",
-        "-auto-approve",
         "-parallelism=20",
         f"-var=emulator_port={emulator.port}",
+        f"-out={plan_file}",
         data_dir=data_dir,
     )
+    terraform("apply", "-input=false", "-parallelism=20", str(plan_file), data_dir=data_dir)
     apply_seconds = time.monotonic() - started
     pytestconfig.stash[APPLY_SECONDS] = apply_seconds
     raw = json.loads(terraform("output", "-json", data_dir=data_dir).stdout)
     outputs = {name: value["value"] for name, value in raw.items()}
-    return LocalPlatform(outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir)
+    return LocalPlatform(outputs=outputs, apply_seconds=apply_seconds, data_dir=data_dir, plan_file=plan_file)
 
 
 @pytest.fixture(scope="session")
