@@ -7,9 +7,13 @@ locals {
     : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/${local.github_provider}"
   ) : null
 
-  # Pull requests may plan; only the deploy branch and the environment (with its reviewers) may
-  # deploy. Nothing else in the repository can assume either role.
-  github_plan_subjects = local.github_enabled ? ["repo:${var.github_repository}:pull_request"] : []
+  # Pull requests may plan, and so may the nightly drift check on the default branch; only the
+  # deploy branch and the environment (with its reviewers) may deploy. Nothing else in the
+  # repository can assume either role.
+  github_plan_subjects = local.github_enabled ? [
+    "repo:${var.github_repository}:pull_request",
+    "repo:${var.github_repository}:ref:refs/heads/${var.github_default_branch}",
+  ] : []
   github_deploy_subjects = local.github_enabled ? compact([
     "repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}",
     var.github_environment == null ? null : "repo:${var.github_repository}:environment:${var.github_environment}",
@@ -74,6 +78,50 @@ resource "aws_iam_role_policy_attachment" "github_plan_read_only" {
 
   role       = aws_iam_role.github["plan"].name
   policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+# The plan workflow shows the SAM change set next to the Terraform plan: `sam deploy
+# --no-execute-changeset` uploads the artifacts and creates a change set it then deletes. Nothing
+# here executes one (decision 0010).
+resource "aws_iam_role_policy" "github_plan_change_set" {
+  count = local.github_enabled ? 1 : 0
+
+  name = "sam-change-set"
+  role = aws_iam_role.github["plan"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "ChangeSetAndDrift"
+        Effect = "Allow"
+        Action = [
+          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet",
+          "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:DetectStackDrift",
+          "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
+        ]
+        Resource = [local.stack_arn]
+      },
+      {
+        Sid      = "TemplateChecks"
+        Effect   = "Allow"
+        Action   = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
+        Resource = ["*"]
+      },
+      {
+        Sid       = "PassCloudFormationRole"
+        Effect    = "Allow"
+        Action    = ["iam:PassRole"]
+        Resource  = [aws_iam_role.cloudformation.arn]
+        Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
+      },
+      {
+        Sid      = "UploadArtifacts"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
+        Resource = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
+      },
+    ]
+  })
 }
 
 resource "aws_iam_role_policy" "github_plan" {

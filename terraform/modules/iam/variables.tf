@@ -91,6 +91,12 @@ variable "github_deploy_branch" {
   default     = "main"
 }
 
+variable "github_default_branch" {
+  description = "The repository's default branch, whose scheduled drift check may assume the (read-only) plan role."
+  type        = string
+  default     = "main"
+}
+
 variable "github_environment" {
   description = "GitHub environment (with its reviewers) whose jobs may deploy this environment."
   type        = string

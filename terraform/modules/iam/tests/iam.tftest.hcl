@@ -109,8 +109,14 @@ run "github_trust_is_scoped_to_repository_and_branch" {
     error_message = "the deploy role must trust only the deploy branch and the environment"
   }
   assert {
-    condition     = jsondecode(aws_iam_role.github["plan"].assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:example/splitstack:pull_request"]
-    error_message = "the plan role must trust only pull requests"
+    condition     = jsondecode(aws_iam_role.github["plan"].assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:example/splitstack:pull_request", "repo:example/splitstack:ref:refs/heads/main"]
+    error_message = "the plan role must trust only pull requests and the default branch"
+  }
+  assert {
+    condition = !contains(flatten([
+      for statement in jsondecode(aws_iam_role_policy.github_plan_change_set[0].policy).Statement : statement.Action
+    ]), "cloudformation:ExecuteChangeSet")
+    error_message = "the plan role may create change sets, never execute one"
   }
   assert {
     condition     = jsondecode(aws_iam_role.github["deploy"].assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
