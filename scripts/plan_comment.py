@@ -134,6 +134,13 @@ def changes(plan: dict[str, Any]) -> list[Change]:
     return found
 
 
+def changed_outside(plan: dict[str, Any]) -> list[str]:
+    """Resources changed outside Terraform that the plan changes back. (resource_drift also holds
+    changes to attributes the configuration does not set, which Terraform takes as they are.)"""
+    planned = {change.address for change in changes(plan)}
+    return [d["address"] for d in plan.get("resource_drift", []) if d["address"] in planned]
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count:,} {word}s"
 
@@ -350,7 +357,7 @@ def render_plan(
 ) -> str:
     """The comment for a plan, within `limit` bytes: cuts the full text, then the lists."""
     found = changes(plan)
-    drifted = len([d for d in plan.get("resource_drift", []) if _action(d["change"]["actions"])])
+    drifted = len(changed_outside(plan))
     head = [marker(env), f"### Terraform plan · {env}", "", verdict(env, found, drifted)]
     if found:
         head += ["", *counts_table(found)]

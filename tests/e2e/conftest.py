@@ -19,6 +19,7 @@ import boto3
 import pytest
 
 from localcloud.events import drain
+from localcloud.template import Template
 from localcloud.token import id_token
 from tests.conftest import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess
 
@@ -80,6 +81,11 @@ class LocalCloud:
         return boto3.Session(
             region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
         )
+
+    def user_pool(self) -> tuple[str, str]:
+        """The Cognito pool and app client the template reads from the contract."""
+        parameters = Template(self.session.client("ssm", endpoint_url=self.endpoint)).parameters
+        return parameters["AuthUserPoolId"], parameters["AuthUserPoolClientId"]
 
     def token(self, tenant: str) -> str:
         return id_token(self.endpoint, tenant, f"{tenant}-user@example.com")

@@ -10,6 +10,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from scripts import smoke
 from tests.e2e.conftest import LocalCloud, _alive, _port_free, wait_until
 
 ITEMS = [{"sku": "SKU-1", "quantity": 2, "unit_price": 1250}]
@@ -226,6 +229,40 @@ def test_the_schedule_expires_an_old_draft(local_cloud: LocalCloud) -> None:
     )
     assert expired["cancel_reason"] == "expired"
     assert local_cloud.call("GET", f"/orders/{fresh['id']}", token).body["status"] == "DRAFT"
+
+
+def test_the_deploy_workflows_smoke_test_passes_on_the_local_cloud(
+    local_cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scripts/smoke.py, as deploy.yml runs it after `sam deploy`, with a user of a smoke tenant."""
+    local_cloud.token("smoke")  # creates the user; its password is set again below
+    pool, client_id = local_cloud.user_pool()
+    password = f"Smoke-{uuid.uuid4().hex}1!"
+    cognito = local_cloud.session.client("cognito-idp", endpoint_url=local_cloud.endpoint)
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username="smoke-user@example.com", Password=password, Permanent=True
+    )
+    monkeypatch.setenv("SMOKE_USERNAME", "smoke-user@example.com")
+    monkeypatch.setenv("SMOKE_PASSWORD", password)
+    arguments = [
+        "--api-url",
+        local_cloud.api,
+        "--client-id",
+        client_id,
+        "--cognito-endpoint",
+        local_cloud.endpoint,
+    ]
+
+    smoke.main(arguments)
+    assert "smoke test passed" in capsys.readouterr().out
+
+    monkeypatch.setenv("SMOKE_PASSWORD", "wrong-Password-1!")
+    with pytest.raises(SystemExit) as failed:
+        smoke.main(arguments)
+    assert failed.value.code == 1
+    out = capsys.readouterr().out
+    assert "smoke test failed: the smoke user could not sign in" in out
+    assert "How this deployment rolls back" in out
 
 
 def test_ctrl_c_stops_every_process_and_frees_the_ports(local_cloud: LocalCloud) -> None:

