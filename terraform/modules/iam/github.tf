@@ -19,6 +19,30 @@ locals {
     var.github_environment == null ? null : "repo:${var.github_repository}:environment:${var.github_environment}",
   ]) : []
 
+  # What every `sam deploy` needs besides its stack, with or without executing the change set.
+  sam_statements = [
+    {
+      # `sam deploy` validates the template before it names a stack: these take no resource.
+      Sid      = "TemplateChecks"
+      Effect   = "Allow"
+      Action   = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
+      Resource = ["*"]
+    },
+    {
+      Sid       = "PassCloudFormationRole"
+      Effect    = "Allow"
+      Action    = ["iam:PassRole"]
+      Resource  = [aws_iam_role.cloudformation.arn]
+      Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
+    },
+    {
+      Sid      = "UploadArtifacts"
+      Effect   = "Allow"
+      Action   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
+      Resource = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
+    },
+  ]
+
   state_statements = var.state_bucket_name == null ? [] : [
     {
       Sid      = "StateList"
@@ -90,7 +114,7 @@ resource "aws_iam_role_policy" "github_plan_change_set" {
   role = aws_iam_role.github["plan"].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid    = "ChangeSetAndDrift"
         Effect = "Allow"
@@ -101,26 +125,7 @@ resource "aws_iam_role_policy" "github_plan_change_set" {
         ]
         Resource = [local.stack_arn]
       },
-      {
-        Sid      = "TemplateChecks"
-        Effect   = "Allow"
-        Action   = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
-        Resource = ["*"]
-      },
-      {
-        Sid       = "PassCloudFormationRole"
-        Effect    = "Allow"
-        Action    = ["iam:PassRole"]
-        Resource  = [aws_iam_role.cloudformation.arn]
-        Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
-      },
-      {
-        Sid      = "UploadArtifacts"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
-        Resource = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
-      },
-    ]
+    ], local.sam_statements)
   })
 }
 
@@ -152,32 +157,12 @@ resource "aws_iam_role_policy" "github_deploy" {
         Resource = [local.stack_arn]
       },
       {
-        # `sam deploy` validates the template before it names a stack: these take no resource.
-        Sid      = "TemplateChecks"
-        Effect   = "Allow"
-        Action   = ["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"]
-        Resource = ["*"]
-      },
-      {
-        Sid       = "PassCloudFormationRole"
-        Effect    = "Allow"
-        Action    = ["iam:PassRole"]
-        Resource  = [aws_iam_role.cloudformation.arn]
-        Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
-      },
-      {
-        Sid      = "UploadArtifacts"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
-        Resource = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
-      },
-      {
         Sid      = "ReadContract"
         Effect   = "Allow"
         Action   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
         Resource = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.ssm_prefix}/*"]
       },
-    ])
+    ], local.sam_statements)
   })
 }
 
