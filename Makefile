@@ -77,11 +77,12 @@ help: ## List every target with what it does
 local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terraform, the SAM app (Ctrl-C stops it)
 	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --port $(LOCAL_API_PORT)
 
-# Terraform's module tests and the Python tests (which include the end-to-end suite) wait mostly on
-# the provider and the emulator: they run side by side, each target's output kept together.
+# The Python tests (which include the end-to-end suite) take longest and wait much of the time on
+# the provider and the emulator: they start first, and the Terraform and SAM checks run beside
+# them two at a time, each target's output kept together.
 .PHONY: test
-test: lint workflows-lint sam-lint build tf-fmt tf-validate ## Run every check and test (what CI runs)
-	@$(MAKE) -j2 --output-sync=target tf-test pytest
+test: lint workflows-lint ## Run every check and test (what CI runs)
+	@$(MAKE) -j2 --output-sync=target pytest tf-test sam-lint build tf-fmt tf-validate
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
@@ -116,7 +117,7 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 format: $(STAMP) tf-tools ## Format Python and Terraform in place
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	terraform fmt -recursive terraform
+	terraform fmt -recursive terraform tests/ci/plan_fixture
 
 .PHONY: pytest
 pytest: $(STAMP) tf-tools ## Python tests: contract, unit and the moto apply of envs/local
@@ -216,7 +217,7 @@ endif
 
 .PHONY: tf-fmt
 tf-fmt: tf-tools ## Check that every Terraform file is formatted (make format fixes it)
-	terraform fmt -check -recursive -diff terraform
+	terraform fmt -check -recursive -diff terraform tests/ci/plan_fixture
 
 .PHONY: tf-validate
 tf-validate: tf-tools ## Validate every environment and the bootstrap stack

@@ -18,11 +18,13 @@ STACK = "orders-dev"
 NO_STACK_DRIFT = {"stack": STACK, "detection": "DETECTION_COMPLETE", "reason": "", "resources": []}
 
 
+@pytest.mark.emulator
 def test_no_drift_anywhere_is_an_empty_report(fixture_plans: dict[str, Plan]) -> None:
     assert drift.report("dev", fixture_plans["no-change"].json, NO_STACK_DRIFT, None) == ""
     assert drift.report("dev", None, NO_STACK_DRIFT, None) == ""
 
 
+@pytest.mark.emulator
 def test_unapplied_changes_and_stack_drift_are_reported(fixture_plans: dict[str, Plan]) -> None:
     stack = {
         **NO_STACK_DRIFT,

@@ -21,8 +21,6 @@ from scripts.plan_comment import (
 )
 from tests.ci.conftest import Plan
 
-pytestmark = pytest.mark.emulator
-
 ROOT = Path(__file__).resolve().parents[2]
 CHANGE_SET = Path(__file__).parent / "data" / "change-set.json"
 EXAMPLE = ROOT / "docs" / "examples" / "plan-comment.md"
@@ -51,6 +49,7 @@ def well_formed(body: str) -> None:
     assert body.count("<details>") == body.count("</details>")
 
 
+@pytest.mark.emulator
 def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platform_plan: Plan) -> None:
     body = render(platform_plan)
 
@@ -68,6 +67,7 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert "more lines: see [the job summary](https://github.com/o/r/actions/runs/1)" in body
 
 
+@pytest.mark.emulator
 def test_destroys_and_replacements_come_first_and_say_why(fixture_plans: dict[str, Plan]) -> None:
     body = render(fixture_plans["changes"])
 
@@ -92,6 +92,7 @@ def test_destroys_and_replacements_come_first_and_say_why(fixture_plans: dict[st
     assert fixture_plans["changes"].text.strip().splitlines()[-1] in body
 
 
+@pytest.mark.emulator
 def test_a_plan_without_changes_says_so_and_lists_nothing(fixture_plans: dict[str, Plan]) -> None:
     body = render(fixture_plans["no-change"])
 
@@ -116,6 +117,7 @@ def test_a_plan_that_only_adds_and_updates_says_nothing_is_lost() -> None:
     assert ":green_circle: **dev: 1 to create, 1 to update.** Nothing is destroyed or replaced." in body
 
 
+@pytest.mark.emulator
 def test_a_failed_plan_posts_the_end_of_its_error(fixture_plans: dict[str, Plan]) -> None:
     output = fixture_plans["failed"].failed_output
     body = render_failed("dev", output, WHERE)
@@ -221,6 +223,7 @@ def test_a_change_set_without_changes_or_that_failed() -> None:
     assert "Error: Failed to create changeset" in failed
 
 
+@pytest.mark.emulator
 def test_the_command_reads_its_inputs_from_files(
     fixture_plans: dict[str, Plan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,6 +255,7 @@ def test_the_command_names_a_missing_or_broken_input(tmp_path: Path, monkeypatch
     assert not (tmp_path / "c.md").exists()
 
 
+@pytest.mark.emulator
 def test_the_committed_example_is_what_the_renderer_makes_of_the_platforms_plan(
     platform_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

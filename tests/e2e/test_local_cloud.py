@@ -242,6 +242,7 @@ def test_the_deploy_workflows_smoke_test_passes_on_the_local_cloud(
     cognito.admin_set_user_password(
         UserPoolId=pool, Username="smoke-user@example.com", Password=password, Permanent=True
     )
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # deploy.yml's credentials step sets it
     monkeypatch.setenv("SMOKE_USERNAME", "smoke-user@example.com")
     monkeypatch.setenv("SMOKE_PASSWORD", password)
     arguments = [
