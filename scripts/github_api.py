@@ -5,9 +5,10 @@
 
 `plan-comments` posts what the plan workflow rendered (DIR holds `pr-number` and one
 `comment-<env>.md` per environment). It runs in a workflow of the default branch with a token
-that may write, on files a pull request's workflow produced, so it trusts none of them: the pull
-request must have SHA as its head, the environment name must be a plain name, the marker is
-rebuilt from it, and the body is cut to GitHub's limit. Each environment's comment is found again
+that may write, on files a pull request's workflow produced, so it trusts none of them: it posts
+only while the pull request's head is still SHA (after a newer push it leaves the posting to that
+push's run), the environment name must be a plain name, the marker is rebuilt from it, and the
+body is cut to GitHub's limit. Each environment's comment is found again
 by its marker and updated; there is never a second one.
 
 `drift-issue` keeps one open issue per environment (label `drift`, found by its marker): opened or
@@ -166,10 +167,10 @@ def post_plan_comments(github: GitHub, directory: Path, head_sha: str) -> list[s
         number = int(number_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         raise GitHubError(f"{number_file} does not hold a pull request number") from None
-    if github.pull_request_head(number) != head_sha:
-        raise GitHubError(
-            f"pull request #{number} is not at {head_sha}: not posting what another commit planned"
-        )
+    head = github.pull_request_head(number)
+    if head != head_sha:
+        # A newer push: its own plan run posts. Nothing planned for an older commit is posted.
+        return [f"#{number} has moved on from {head_sha[:12]} to {head[:12]}: its newer plan run posts"]
     done = []
     for path in sorted(directory.glob("comment-*.md")):
         env = path.stem.removeprefix("comment-")

@@ -165,14 +165,15 @@ def test_one_comment_per_environment_updated_in_place_on_the_next_push(
     assert "GET /repos/example/splitstack/issues/7/comments" in fake.calls
 
 
-def test_comments_of_another_commit_or_a_forged_environment_are_not_posted(
+def test_comments_of_an_older_commit_or_a_forged_environment_are_not_posted(
     github: tuple[FakeGitHub, GitHub], tmp_path: Path
 ) -> None:
     fake, client = github
     fake.pulls[7] = HEAD
 
-    with pytest.raises(GitHubError, match="is not at"):
-        post_plan_comments(client, rendered(tmp_path, dev="x"), "c" * 40)
+    assert post_plan_comments(client, rendered(tmp_path, dev="x"), "c" * 40) == [
+        f"#7 has moved on from {'c' * 12} to {'a' * 12}: its newer plan run posts"
+    ]
     (tmp_path / "evil").mkdir()
     (tmp_path / "evil" / "pr-number").write_text("7")
     (tmp_path / "evil" / "comment-dev -->x.md").write_text("x")
