@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from scripts.plan_comment import (
     COMMENT_LIMIT,
@@ -142,7 +143,7 @@ def main(argv: Iterable[str] | None = None) -> None:
             body = report(args.env, plan, json.loads(args.stack_drift.read_text()), args.run_url)
             args.out.write_text(body)
             print(f"{args.env}: {'drift' if body else 'no drift'}")
-    except (OSError, json.JSONDecodeError, TimeoutError) as error:
+    except (OSError, json.JSONDecodeError, TimeoutError, BotoCoreError, ClientError) as error:
         sys.exit(f"error: {error}")
 
 

@@ -4,6 +4,7 @@ it; the emulator has no drift detection)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -143,3 +144,15 @@ def test_stack_drift_detection_waits_and_reads_every_page(monkeypatch: pytest.Mo
             {"logical_id": "ScheduledDlq", "type": "AWS::SQS::Queue", "status": "DELETED", "properties": []},
         ],
     }
+
+
+def test_a_missing_stack_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    client = boto3.client(
+        "cloudformation", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    stub = Stubber(client)
+    stub.add_client_error("detect_stack_drift", "ValidationError", "Stack with id orders-dev does not exist")
+    monkeypatch.setattr(boto3, "client", lambda _service: client)
+
+    with stub, pytest.raises(SystemExit, match=r"error: .*Stack with id orders-dev does not exist"):
+        drift.main(["stack", "--stack", STACK, "--out", str(tmp_path / "drift.json")])
