@@ -19,6 +19,14 @@ locals {
     var.github_environment == null ? null : "repo:${var.github_repository}:environment:${var.github_environment}",
   ]) : []
 
+  # What both roles may do to their stack: make, read and drop a change set, check for drift. Only
+  # the deploy role adds executing one.
+  change_set_actions = [
+    "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet",
+    "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:DetectStackDrift",
+    "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
+  ]
+
   # What every `sam deploy` needs besides its stack, with or without executing the change set.
   sam_statements = [
     {
@@ -116,13 +124,9 @@ resource "aws_iam_role_policy" "github_plan_change_set" {
     Version = "2012-10-17"
     Statement = concat([
       {
-        Sid    = "ChangeSetAndDrift"
-        Effect = "Allow"
-        Action = [
-          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet",
-          "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:DetectStackDrift",
-          "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
-        ]
+        Sid      = "ChangeSetAndDrift"
+        Effect   = "Allow"
+        Action   = local.change_set_actions
         Resource = [local.stack_arn]
       },
     ], local.sam_statements)
@@ -148,12 +152,9 @@ resource "aws_iam_role_policy" "github_deploy" {
       {
         Sid    = "Stack"
         Effect = "Allow"
-        Action = [
-          "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
-          "cloudformation:DeleteChangeSet", "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
-          "cloudformation:DescribeStackResources", "cloudformation:GetTemplate", "cloudformation:DetectStackDrift",
-          "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
-        ]
+        Action = concat(local.change_set_actions, [
+          "cloudformation:ExecuteChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources",
+        ])
         Resource = [local.stack_arn]
       },
       {
