@@ -129,8 +129,8 @@ docs: $(STAMP) ## Regenerate the README's contract table and sam/samconfig.toml 
 	$(BIN)/python -m scripts.samconfig --write
 
 .PHONY: emulator
-emulator: $(STAMP) ## Run the AWS emulator (moto server) on 127.0.0.1:LOCAL_AWS_PORT in the foreground
-	MOTO_IAM_LOAD_MANAGED_POLICIES=true $(BIN)/moto_server -H 127.0.0.1 -p $(LOCAL_AWS_PORT)
+emulator: $(STAMP) ## Run the AWS emulator (moto + localcloud's layer) on 127.0.0.1:LOCAL_AWS_PORT in the foreground
+	MOTO_IAM_LOAD_MANAGED_POLICIES=true $(BIN)/python -m localcloud.emulator_server -H 127.0.0.1 -p $(LOCAL_AWS_PORT)
 
 ##@ GitHub Actions
 

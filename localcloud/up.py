@@ -1,6 +1,7 @@
 """`make local`: the whole system on this machine, in the foreground.
 
-1. the AWS emulator (moto server) on 127.0.0.1:LOCAL_AWS_PORT;
+1. the AWS emulator (moto's server with the layer of localcloud.emulator_server) on
+   127.0.0.1:LOCAL_AWS_PORT;
 2. `terraform apply` of terraform/envs/local against it (a fresh state: the emulator keeps
    nothing between runs), which writes the SSM contract;
 3. the local runtime of sam/template.yaml (localcloud.runtime) with the API on
@@ -73,7 +74,8 @@ def emulator(port: int, log: Path) -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", "localcloud.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
+            cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},

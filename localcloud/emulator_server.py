@@ -1,0 +1,341 @@
+"""The local cloud's AWS emulator: moto's server with a thin layer that keeps the promises of
+DynamoDB that moto 5.2.5 breaks (docs/decisions/0011-dynamodb-promises-over-moto.md), and the
+fault switch (localcloud.faults).
+
+What moto does, and what this layer does instead:
+
+1. moto's server runs requests in parallel threads, but its DynamoDB is not thread-safe: a
+   transaction is applied operation by operation and, when cancelled, rolls back by putting back
+   a copy of every table it touched, taken before it started. A write acknowledged in between
+   is lost, and a stream reader sees the cancelled transaction's records ("phantoms") whose
+   sequence numbers real records take later. Here DynamoDB and DynamoDB Streams requests run
+   one at a time (one lock; other services stay parallel, so SQS long polls block nothing).
+2. After a cancelled transaction the table is that copy, with a copy of its stream shard: a shard
+   iterator opened before never sees a new record again. Here a transaction checks every
+   condition before it writes anything, so a cancelled one writes nothing; should an operation
+   fail while it writes (a type error in an update), exactly the items it wrote and the stream
+   records it added are put back. No table is ever replaced.
+3. An UpdateItem that creates an item writes two INSERT stream records (the bare key, then the
+   item). Here it writes one, as DynamoDB does.
+
+    python -m localcloud.emulator_server -H 127.0.0.1 -p 5050
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    MockValidationException,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
+from werkzeug.serving import run_simple
+
+from localcloud.faults import PATH, Fault, FaultError, Faults
+
+# X-Amz-Target prefixes of the services whose requests run one at a time.
+SERIALISED = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
+SERVICE_OF_TARGET = {
+    "DynamoDB_20120810": "dynamodb",
+    "DynamoDBStreams_20120810": "dynamodbstreams",
+    "AWSEvents": "events",
+    "AmazonSQS": "sqs",
+}
+JSON_PROTOCOL = "application/x-amz-json-1.0"
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+def _key_of(table: Table, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        key: dict[str, Any] = op["Key"]
+        return key
+    attrs = op["Item"]
+    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attrs[table.range_key_attr]
+    return key
+
+
+Operation = tuple[str, dict[str, Any], Table, dict[str, Any]]
+
+
+class _ConditionFailed(Exception):
+    """A condition of a transaction's operation does not hold; `item` is what ALL_OLD returns."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("The conditional request failed")
+        self.item = item
+
+
+def _check(
+    backend: DynamoDBBackend, op_type: str, op: dict[str, Any], targets: set[tuple[str, str]]
+) -> Operation:
+    """One operation of a transaction, checked against the current state without writing."""
+    if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+        raise ValueError("Unsupported transaction operation")
+    table = backend.get_table(op["TableName"])
+    key = _key_of(table, op_type, op)
+    target = (str(op["TableName"]), str(dict(sorted(key.items()))))
+    if target in targets:
+        raise MultipleTransactionsException()
+    targets.add(target)
+    condition = op.get("ConditionExpression")
+    if condition is not None:
+        current = backend.get_item(op["TableName"], key)
+        names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+        if not get_filter_expression(condition, names, values).expr(current):
+            old = None
+            if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                old = current.to_json()["Attributes"]
+            raise _ConditionFailed(old)
+    return op_type, op, table, key
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """All or nothing: every condition is checked before anything is written."""
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    operations: list[Operation] = []
+    targets: set[tuple[str, str]] = set()
+    errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        try:
+            operations.append(_check(self, op_type, op, targets))
+            errors.append((None, None, None))
+        except MockValidationException:
+            raise
+        except _ConditionFailed as error:
+            errors.append(("ConditionalCheckFailed", str(error), error.item))
+        except Exception as error:  # every other reason cancels, as moto reports it
+            errors.append((type(error).__name__, str(error), None))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    _apply(self, operations)
+
+
+def _apply(
+    backend: DynamoDBBackend, operations: list[tuple[str, dict[str, Any], Table, dict[str, Any]]]
+) -> None:
+    """Write checked operations; if one fails, put back exactly what the others wrote."""
+    shards = {
+        id(t.stream_shard): (t.stream_shard, len(t.stream_shard.items))
+        for _, _, t, _ in operations
+        if t.stream_shard
+    }
+    written: list[tuple[Table, Any, Any, Any]] = []
+    for index, (op_type, op, table, key) in enumerate(operations):
+        hash_value, range_value = backend.get_keys_value(table, key)
+        written.append(
+            (table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value)))
+        )
+        common: dict[str, Any] = {
+            "condition_expression": op.get("ConditionExpression"),
+            "expression_attribute_names": op.get("ExpressionAttributeNames"),
+            "expression_attribute_values": op.get("ExpressionAttributeValues"),
+        }
+        try:
+            if op_type == "Put":
+                backend.put_item(op["TableName"], op["Item"], **common)
+            elif op_type == "Delete":
+                backend.delete_item(op["TableName"], key, **common)
+            elif op_type == "Update":
+                backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"], **common)
+        except Exception as error:
+            for table_, hash_, range_, previous in reversed(written):
+                _restore(table_, hash_, range_, previous)
+            for shard, length in shards.values():
+                del shard.items[length:]
+            if isinstance(error, MockValidationException):
+                raise
+            reasons: list[tuple[str | None, str | None, dict[str, Any] | None]] = [(None, None, None)] * len(
+                operations
+            )
+            reasons[index] = (type(error).__name__, str(getattr(error, "message", error)), None)
+            raise TransactionCanceledException(reasons) from None
+
+
+def _restore(table: Table, hash_value: Any, range_value: Any, previous: Any) -> None:
+    """Put an item back as it was, without a stream record (the write it undoes never happened)."""
+    if range_value is not None:
+        if previous is None:
+            table.items[hash_value].pop(range_value, None)
+        else:
+            table.items[hash_value][range_value] = previous
+    elif previous is None:
+        table.items.pop(hash_value, None)
+    else:
+        table.items[hash_value] = previous
+
+
+_moto_update_item = DynamoDBBackend.update_item
+
+
+def update_item(
+    self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any
+) -> Any:
+    """One stream record for an update that creates its item (moto writes the bare key first)."""
+    table = self.get_table(table_name)
+    shard = table.stream_shard
+    if shard is None or self.get_item(table_name, key) is not None:
+        return _moto_update_item(self, table_name, key, *args, **kwargs)
+    table.stream_shard = None
+    try:
+        item = _moto_update_item(self, table_name, key, *args, **kwargs)
+    finally:
+        table.stream_shard = shard
+    shard.add(None, item)
+    return item
+
+
+def install() -> None:
+    """Put the layer's DynamoDB in place of moto's, in this process."""
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+class Layer:
+    """WSGI in front of moto: the fault switch, faults on AWS requests, one DynamoDB at a time."""
+
+    def __init__(self, app: WsgiApp, faults: Faults | None = None) -> None:
+        self.app = app
+        self.faults = faults or Faults()
+        self.dynamodb = threading.Lock()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(PATH):
+            return self._switch(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:
+            body = _read_body(environ)
+            prefix, _, action = target.partition(".")
+            fault = self.faults.take_aws(SERVICE_OF_TARGET.get(prefix, prefix), action, body)
+            if fault is not None:
+                answered = self._fault(fault, body, environ, start_response)
+                if answered is not None:
+                    return answered
+        if target.startswith(SERIALISED):
+            with self.dynamodb:
+                return list(self.app(environ, start_response))
+        return self.app(environ, start_response)
+
+    def _fault(
+        self, fault: Fault, body: bytes, environ: Environ, start_response: StartResponse
+    ) -> Iterable[bytes] | None:
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+            return None
+        if fault.kind == "error":
+            error = {
+                "__type": fault.code,
+                "message": f"injected by the local cloud's fault switch (fault {fault.id})",
+            }
+            return _json(start_response, "400 Bad Request", error, {"x-amzn-ErrorType": fault.code})
+        return self._partial_put_events(body, environ, start_response)
+
+    def _partial_put_events(
+        self, body: bytes, environ: Environ, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """PutEvents publishes the entries at odd positions and fails the others."""
+        request = json.loads(body)
+        entries = request.get("Entries", [])
+        kept = entries[1::2]
+        published: list[dict[str, Any]] = []
+        if kept:
+            _set_body(environ, json.dumps({**request, "Entries": kept}).encode())
+            status: list[str] = []
+            answer = b"".join(self.app(environ, lambda s, h, *_: status.append(s)))
+            if not status[0].startswith("200"):
+                _set_body(environ, body)
+                return self.app(environ, start_response)
+            published = json.loads(answer)["Entries"]
+        failure = {
+            "ErrorCode": "InternalFailure",
+            "ErrorMessage": "injected by the local cloud's fault switch",
+        }
+        results = [published[i // 2] if i % 2 else failure for i in range(len(entries))]
+        failed = sum(1 for r in results if "ErrorCode" in r)
+        return _json(start_response, "200 OK", {"FailedEntryCount": failed, "Entries": results})
+
+    def _switch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"].rstrip("/")
+        try:
+            if path == f"{PATH}/lambda" and method == "POST":
+                function = json.loads(_read_body(environ))["function"]
+                return _json(
+                    start_response, "200 OK", [f.__dict__ for f in self.faults.take_lambda(function)]
+                )
+            if path != PATH:
+                return _json(start_response, "404 Not Found", {"message": f"no such path: {path}"})
+            if method == "POST":
+                added = self.faults.add(Fault.parse(json.loads(_read_body(environ) or b"null")))
+                return _json(start_response, "200 OK", added.__dict__)
+            if method == "DELETE":
+                self.faults.clear()
+            return _json(start_response, "200 OK", self.faults.listing())
+        except (FaultError, ValueError, KeyError) as error:
+            return _json(start_response, "400 Bad Request", {"message": f"fault not added: {error}"})
+
+
+def _read_body(environ: Environ) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    _set_body(environ, body)
+    return body
+
+
+def _set_body(environ: Environ, body: bytes) -> None:
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _json(
+    start_response: StartResponse, status: str, body: Any, headers: dict[str, str] | None = None
+) -> list[bytes]:
+    raw = json.dumps(body).encode()
+    start_response(
+        status,
+        [("Content-Type", JSON_PROTOCOL), ("Content-Length", str(len(raw))), *(headers or {}).items()],
+    )
+    return [raw]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5050)
+    args = parser.parse_args()
+    os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto's server: URLs it writes (SQS) carry it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    install()
+    app = Layer(DomainDispatcherApplication(create_backend_app))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
