@@ -436,12 +436,21 @@ def serve(api: LocalApi, port: int) -> ThreadingHTTPServer:
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle  # noqa: N815
+        def __getattr__(self, name: str) -> Any:
+            # Every method reaches the API, as on API Gateway: one no route has gets its 403, not
+            # http.server's HTML 501.
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:  # the base class's name
             """The access log above replaces http.server's."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    class Server(ThreadingHTTPServer):
+        # socketserver listens with a backlog of 5: a burst of concurrent clients would be reset.
+        request_queue_size = 1024
+
+    server = Server(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
     return server

@@ -16,17 +16,28 @@ from localcloud.emulator import DEFAULT_ENDPOINT, session
 TAP_QUEUE = "orders-local-event-tap"
 
 
-def drain(endpoint: str, queue: str = TAP_QUEUE) -> list[dict[str, Any]]:
-    """Every EventBridge event waiting on the tap, oldest first as SQS hands them out."""
+def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any], int]]:
+    """Every EventBridge event waiting on the tap, with the time the queue got it (epoch ms),
+    oldest first as SQS hands them out; each is taken off the queue."""
     aws = session()
     sqs = aws.client("sqs", endpoint_url=endpoint)
     url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-    received: list[dict[str, Any]] = []
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+    found: list[tuple[dict[str, Any], int]] = []
+    while messages := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["SentTimestamp"]
+    ).get("Messages", []):
         for message in messages:
-            received.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return received
+            found.append((json.loads(message["Body"]), int(message["Attributes"]["SentTimestamp"])))
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )
+    return found
+
+
+def drain(endpoint: str, queue: str = TAP_QUEUE) -> list[dict[str, Any]]:
+    """Every EventBridge event waiting on the tap, oldest first as SQS hands them out."""
+    return [event for event, _ in received(endpoint, queue)]
 
 
 def line(event: dict[str, Any]) -> str:

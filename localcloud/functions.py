@@ -1,11 +1,18 @@
-"""The local Lambda service: each function of the template runs in its own worker process
-(localcloud/worker.py), with only its own environment and import path, started on its first
-invocation and kept warm. Invocations of one function run one at a time; one that runs past the
-template's timeout kills the worker, and the next invocation starts a fresh one (a cold start),
-as a timed-out Lambda sandbox is reset.
+"""The local Lambda service: each function of the template runs in warm workers
+(localcloud/worker.py), processes with only its own environment and import path, as Lambda runs
+it in execution environments.
 
-The worker's standard output and error are the function's logs: they are copied to this
-process's standard output, each line prefixed with the function's name.
+- Concurrent invocations of a function run in separate workers, side by side; a worker serves one
+  invocation at a time and is kept warm for the next. A function has at most its
+  `ReservedConcurrentExecutions` workers, or LOCAL_LAMBDA_CONCURRENCY (default 10) where the
+  template sets none: beyond that an invocation waits for a worker to come free (AWS would throttle
+  past a reserved concurrency; locally the limit is the machine's, so it queues).
+- A new worker is a cold start and says so in the log (INIT_START).
+- An invocation that runs past its timeout kills its worker only (Sandbox.Timedout); so does a
+  worker that dies. The next invocation that needs one starts a fresh worker.
+
+The workers' standard output and error are the function's logs: they are copied to this process's
+standard output, each line prefixed with the function's name.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+from localcloud.faults import FaultSwitch
 from localcloud.invoke import runtime_environment
 from localcloud.template import Function
 
@@ -54,123 +62,181 @@ def log_to_console(prefix: str) -> Callable[[str], None]:
     return write
 
 
-class LocalFunction:
-    """One function of the template, invoked synchronously like `lambda:Invoke`."""
+DEFAULT_CONCURRENCY = int(os.environ.get("LOCAL_LAMBDA_CONCURRENCY", "10"))
 
-    def __init__(self, function: Function, endpoint: str, log: Callable[[str], None] | None = None) -> None:
-        self.function = function
-        self.endpoint = endpoint
-        self.log = log or log_to_console(f"[{function.name}]")
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._replies: IO[str] | None = None
-        self._closed = False
 
-    def invoke(self, event: Any) -> Outcome:
-        request_id = str(uuid.uuid4())
-        with self._lock:
-            if self._closed:
-                return Outcome(
-                    request_id, error=_runtime_error("Runtime.Stopped", "the local cloud is stopping")
-                )
-            process, replies = self._worker()
-            timeout = self.function.timeout_seconds
-            deadline_ms = int((time.time() + timeout) * 1000)
-            invocation = json.dumps({"event": event, "request_id": request_id, "deadline_ms": deadline_ms})
-            self.log(f"START RequestId: {request_id}\n")
-            started = time.monotonic()
-            try:
-                stdin = cast(IO[bytes], process.stdin)  # a PIPE
-                stdin.write(invocation.encode() + b"\n")
-                stdin.flush()
-                reply = self._read_reply(replies, timeout)
-            except (BrokenPipeError, EOFError) as error:
-                self._stop()
-                outcome = Outcome(request_id, error=_runtime_error("Runtime.ExitError", str(error)))
-            except TimeoutError:
-                self._stop()
-                message = f"Task timed out after {timeout:.2f} seconds"
-                self.log(f"{message}\n")
-                outcome = Outcome(request_id, error=_runtime_error("Sandbox.Timedout", message))
-            else:
-                outcome = Outcome(request_id, result=reply.get("result"), error=reply.get("error"))
-                if outcome.error is not None and outcome.error["errorType"].startswith("Runtime."):
-                    self.log(
-                        json.dumps(outcome.error) + "\n"
-                    )  # the runtime's own failures, as Lambda logs them
-            elapsed_ms = (time.monotonic() - started) * 1000
-            self.log(f"END RequestId: {request_id} Duration: {elapsed_ms:.2f} ms\n")
-            return outcome
+class Worker:
+    """One execution environment of a function: a warm process that runs one invocation at a time."""
 
-    def _worker(self) -> tuple[subprocess.Popen[bytes], IO[str]]:
-        if self._process is not None and self._process.poll() is None and self._replies is not None:
-            return self._process, self._replies
-        self._stop()
+    def __init__(self, function: Function, endpoint: str, log: Callable[[str], None]) -> None:
         read_fd, write_fd = os.pipe()
         spec = {
-            "name": self.function.name,
-            "handler": self.function.handler,
-            "code_dir": str(self.function.code_dir),
-            "layer_dirs": [str(d) for d in self.function.layer_dirs],
-            "memory_mb": self.function.memory_mb,
+            "name": function.name,
+            "handler": function.handler,
+            "code_dir": str(function.code_dir),
+            "layer_dirs": [str(d) for d in function.layer_dirs],
+            "memory_mb": function.memory_mb,
         }
-        process = subprocess.Popen(
+        self.process = subprocess.Popen(
             [sys.executable, "-I", "-u", str(WORKER), json.dumps(spec), str(write_fd)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env=runtime_environment(self.function, self.endpoint),
+            env=runtime_environment(function, endpoint),
             pass_fds=(write_fd,),
             # A Ctrl-C in the terminal reaches the runtime, which stops the worker; if the runtime dies
             # instead, the worker's input closes and it ends.
             start_new_session=True,
         )
         os.close(write_fd)
-        threading.Thread(target=self._copy_logs, args=(process,), daemon=True).start()
-        self._process, self._replies = process, os.fdopen(read_fd, "r")
-        return self._process, self._replies
+        self.replies: IO[str] = os.fdopen(read_fd, "r")
+        self.log = log
+        threading.Thread(target=self._copy_logs, daemon=True).start()
 
-    def _copy_logs(self, process: subprocess.Popen[bytes]) -> None:
-        for raw in process.stdout:  # type: ignore[union-attr]  # a PIPE
+    def _copy_logs(self) -> None:
+        for raw in self.process.stdout:  # type: ignore[union-attr]  # a PIPE
             self.log(raw.decode(errors="replace"))
 
-    @staticmethod
-    def _read_reply(replies: IO[str], timeout: float) -> dict[str, Any]:
-        ready, _, _ = select.select([replies], [], [], timeout)
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def invoke(self, invocation: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """The worker's reply; TimeoutError past the timeout, EOFError or BrokenPipeError if it died."""
+        stdin = cast(IO[bytes], self.process.stdin)  # a PIPE
+        stdin.write(json.dumps(invocation).encode() + b"\n")
+        stdin.flush()
+        ready, _, _ = select.select([self.replies], [], [], timeout)
         if not ready:
             raise TimeoutError
-        line = replies.readline()
+        line = self.replies.readline()
         if not line:
             raise EOFError("the function's process exited during the invocation")
         reply: dict[str, Any] = json.loads(line)
         return reply
 
-    def _stop(self) -> None:
-        process, self._process = self._process, None
-        if self._replies is not None:
-            self._replies.close()
-            self._replies = None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        if process.stdin is not None:
+    def kill(self) -> None:
+        if self.alive:
+            self.process.kill()
+        self.process.wait()
+        self.replies.close()
+        if self.process.stdin is not None:
             with contextlib.suppress(OSError):
-                process.stdin.close()
+                self.process.stdin.close()
+
+
+class LocalFunction:
+    """One function of the template, invoked synchronously like `lambda:Invoke`, by many callers at once."""
+
+    def __init__(
+        self,
+        function: Function,
+        endpoint: str,
+        log: Callable[[str], None] | None = None,
+        faults: FaultSwitch | None = None,
+    ) -> None:
+        self.function = function
+        self.endpoint = endpoint
+        self.faults = faults
+        self.log = log or log_to_console(f"[{function.name}]")
+        self.concurrency = function.reserved_concurrency or DEFAULT_CONCURRENCY
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._workers: set[Worker] = set()
+        self._closed = False
+
+    def invoke(self, event: Any, timeout: float | None = None) -> Outcome:
+        """Run one invocation in a free worker; `timeout` (seconds) cuts the template's Timeout short."""
+        request_id = str(uuid.uuid4())
+        timeout = timeout or self.function.timeout_seconds
+        with self._slots:
+            worker = self._take()
+            if worker is None:
+                return Outcome(
+                    request_id, error=_runtime_error("Runtime.Stopped", "the local cloud is stopping")
+                )
+            invocation = {
+                "event": event,
+                "request_id": request_id,
+                "deadline_ms": int((time.time() + timeout) * 1000),
+            }
+            self.log(f"START RequestId: {request_id}\n")
+            started = time.monotonic()
+            try:
+                reply = worker.invoke(invocation, timeout)
+            except (BrokenPipeError, EOFError) as error:
+                self._give_back(worker, reset=True)
+                outcome = Outcome(request_id, error=_runtime_error("Runtime.ExitError", str(error)))
+            except TimeoutError:
+                self._give_back(worker, reset=True)
+                message = f"Task timed out after {timeout:.2f} seconds"
+                self.log(f"{message}\n")
+                outcome = Outcome(request_id, error=_runtime_error("Sandbox.Timedout", message))
+            else:
+                self._give_back(worker)
+                outcome = Outcome(request_id, result=reply.get("result"), error=reply.get("error"))
+                if outcome.error is not None and outcome.error["errorType"].startswith("Runtime."):
+                    # the runtime's own failures, as Lambda logs them
+                    self.log(json.dumps(outcome.error) + "\n")
+            elapsed_ms = (time.monotonic() - started) * 1000
+            self.log(f"END RequestId: {request_id} Duration: {elapsed_ms:.2f} ms\n")
+            return outcome
+
+    def deliver(self, event: Any) -> Outcome:
+        """An invocation by an event source (a stream batch, a schedule slot). Where the fault switch
+        says so, the event is first delivered `copies` more times, or the invocation times out early."""
+        timeout = None
+        for fault in self.faults.take(self.function.name) if self.faults else []:
+            self.log(f"fault {fault.id}: {fault.kind} injected by the fault switch\n")
+            if fault.kind == "duplicate":
+                for _ in range(fault.copies):
+                    self.invoke(event)
+            elif fault.kind == "timeout":
+                timeout = fault.seconds
+        return self.invoke(event, timeout)
+
+    def _take(self) -> Worker | None:
+        """A warm worker, or a new one (a cold start); None once stopping."""
+        with self._lock:
+            if self._closed:
+                return None
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive:
+                    return worker
+                self._forget(worker)
+            worker = Worker(self.function, self.endpoint, self.log)
+            self._workers.add(worker)
+            count = len(self._workers)
+        self.log(f"INIT_START cold start: execution environment {count} of at most {self.concurrency}\n")
+        return worker
+
+    def _give_back(self, worker: Worker, reset: bool = False) -> None:
+        """Keep the worker warm, or kill it: after a timeout or a crash its environment is reset."""
+        with self._lock:
+            if not reset and worker.alive and not self._closed:
+                self._idle.append(worker)
+                return
+            self._forget(worker)
+
+    def _forget(self, worker: Worker) -> None:
+        self._workers.discard(worker)
+        worker.kill()
 
     def stop(self) -> None:
-        """Kill the worker, if one runs, also in the middle of an invocation (which then fails)."""
-        self._closed = True
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
+        """Kill every worker, also in the middle of an invocation (which then fails)."""
         with self._lock:
-            self._stop()
+            self._closed = True
+            workers, self._idle = list(self._workers), []
+            self._workers.clear()
+        for worker in workers:
+            worker.kill()
 
     @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+    def pids(self) -> set[int]:
+        with self._lock:
+            return {w.process.pid for w in self._workers if w.alive}
 
 
 def _runtime_error(error_type: str, message: str) -> dict[str, Any]:

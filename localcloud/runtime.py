@@ -27,6 +27,7 @@ from typing import Any
 
 from localcloud.apigateway import LocalApi, serve
 from localcloud.emulator import DEFAULT_ENDPOINT, session
+from localcloud.faults import FaultSwitch
 from localcloud.functions import LocalFunction, log_to_console
 from localcloud.scheduler import ScheduleRunner
 from localcloud.streams import StreamMapping, StreamPoller
@@ -63,7 +64,10 @@ class LocalRuntime:
         self.template = Template(aws.client("ssm", endpoint_url=endpoint), overrides)
         self._create_queues()
         definitions = self.template.functions()
-        self.functions = {logical_id: LocalFunction(f, endpoint) for logical_id, f in definitions.items()}
+        switch = FaultSwitch(endpoint)
+        self.functions = {
+            logical_id: LocalFunction(f, endpoint, faults=switch) for logical_id, f in definitions.items()
+        }
         self.api = LocalApi(
             self.template,
             self.functions,

@@ -199,7 +199,7 @@ class ScheduleRunner:
         """One asynchronous invocation, with Lambda's retries of a function error."""
         event = self.event(scheduled)
         for attempt in range(ASYNC_RETRIES + 1):
-            outcome = self.function.invoke(event)
+            outcome = self.function.deliver(event)
             if not outcome.failed or self.stopping.is_set():
                 return
             if attempt < ASYNC_RETRIES:

@@ -15,6 +15,11 @@ one reader per shard, and invokes the function with the semantics Lambda documen
   sequence numbers and the batch size, and the reader moves on. No record is skipped silently:
   without a destination, a log line names the range.
 - A shard's records are handed out in order; a batch being retried holds its shard back.
+- A reader whose iterator fails (expired, refused) takes a new one after the last record it read;
+  a reader that dies is restarted after the last record it delivered, and the log says so. No
+  record is skipped; one read but not yet delivered when its reader died is read again.
+- Where the fault switch says so (localcloud.faults), a batch is delivered more than once or its
+  invocation times out early.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from localcloud.emulator import ACCOUNT_ID, REGION
 from localcloud.functions import LocalFunction, Outcome
 from localcloud.template import TemplateError
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
 POLL_SECONDS = 0.25  # Lambda polls each shard about four times a second
+WATCH_SECONDS = 1.0  # how often the poller looks for new shards and dead readers
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)  # local backoff between retries of a failed batch, then the last one
 
 
@@ -186,10 +194,13 @@ class ShardReader:
         sqs: SQSClient,
         stopping: threading.Event,
         log: Callable[[str], None],
+        after: str | None = None,
     ) -> None:
         self.mapping = mapping
         self.shard_id = shard_id
         self.iterator_type = iterator_type
+        self.delivered = after  # the sequence number of the last record delivered or given up
+        self.error: Exception | None = None
         self.streams = streams
         self.sqs = sqs
         self.stopping = stopping
@@ -199,26 +210,47 @@ class ShardReader:
     def run(self) -> None:
         try:
             self._run()
-        except Exception as error:  # a dead reader must say so, not vanish
+        except Exception as error:  # a dead reader must say so, not vanish; the poller restarts it
+            self.error = error
             if not self.stopping.is_set():
                 self.log(f"shard {self.shard_id}: reader stopped: {type(error).__name__}: {error}\n")
         finally:
             self.finished.set()
 
+    def _iterator(self, after: str | None) -> str:
+        """An iterator after a sequence number, or at the reader's starting position."""
+        if after is None:
+            kind = {"ShardIteratorType": self.iterator_type}
+        else:
+            kind = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+        iterator: str = self.streams.get_shard_iterator(
+            StreamArn=self.mapping.stream_arn,
+            ShardId=self.shard_id,
+            **kind,  # type: ignore[arg-type]  # the types are checked in StreamMapping
+        )["ShardIterator"]
+        return iterator
+
+    def _read(self, iterator: str, after: str | None) -> tuple[list[Any], str | None]:
+        """One page of records and the next iterator; a failed iterator is replaced once."""
+        try:
+            page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+        except ClientError as error:
+            self.log(f"shard {self.shard_id}: {error}; reading on after {after or self.iterator_type}\n")
+            page = self.streams.get_records(ShardIterator=self._iterator(after), Limit=1000)
+        return page["Records"], page.get("NextShardIterator")
+
     def _run(self) -> None:
         mapping = self.mapping
-        iterator: str | None = self.streams.get_shard_iterator(
-            StreamArn=mapping.stream_arn,
-            ShardId=self.shard_id,
-            ShardIteratorType=self.iterator_type,  # type: ignore[arg-type]  # checked in StreamMapping
-        )["ShardIterator"]
+        read = self.delivered
+        iterator: str | None = self._iterator(read)
         buffered: list[dict[str, Any]] = []
         first_buffered_at = 0.0
         while not self.stopping.is_set():
             if iterator is not None and len(buffered) < mapping.batch_size:
-                page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-                iterator = page.get("NextShardIterator")
-                fresh = [as_lambda_record(r, mapping.stream_arn) for r in page["Records"]]
+                records, iterator = self._read(iterator, read)
+                if records:
+                    read = records[-1]["dynamodb"]["SequenceNumber"]
+                fresh = [as_lambda_record(r, mapping.stream_arn) for r in records]
                 fresh = [r for r in fresh if mapping.event_filter.matches(r)]
                 if fresh and not buffered:
                     first_buffered_at = time.monotonic()
@@ -235,6 +267,8 @@ class ShardReader:
             batch, buffered = buffered[: mapping.batch_size], buffered[mapping.batch_size :]
             first_buffered_at = time.monotonic()
             self.deliver(batch)
+            if not self.stopping.is_set():
+                self.delivered = batch[-1]["dynamodb"]["SequenceNumber"]
 
     def deliver(self, batch: list[dict[str, Any]]) -> None:
         """Hand one batch to the function until every record is processed or given up."""
@@ -244,7 +278,7 @@ class ShardReader:
             records = self._drop_expired(records, retries)
             if not records:
                 continue
-            outcome = self.mapping.function.invoke({"Records": records})
+            outcome = self.mapping.function.deliver({"Records": records})
             failed_from = self._failed_from(outcome, records)
             if failed_from is None:
                 continue
@@ -354,9 +388,30 @@ class StreamPoller:
         self._thread.start()
 
     def _watch(self) -> None:
-        while not self.stopping.wait(5):
+        while not self.stopping.wait(WATCH_SECONDS):
+            self._restart_dead_readers()
             with contextlib.suppress(Exception):  # the next look finds what this one missed
                 self._discover()
+
+    def _restart_dead_readers(self) -> None:
+        for shard_id, dead in list(self.readers.items()):
+            if dead.error is None or self.stopping.is_set():
+                continue
+            reader = ShardReader(
+                self.mapping,
+                shard_id,
+                dead.iterator_type,
+                self.streams,
+                self.sqs,
+                self.stopping,
+                self.log,
+                after=dead.delivered,
+            )
+            self.log(
+                f"shard {shard_id}: reader restarted after {dead.delivered or dead.iterator_type} "
+                f"(it died of {type(dead.error).__name__})\n"
+            )
+            self._start(reader)
 
     def _discover(self) -> None:
         shards = self.streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"][
@@ -369,11 +424,15 @@ class StreamPoller:
             if parent in self.readers and not self.readers[parent].finished.is_set():
                 continue  # a child shard waits until its parent is read to the end
             iterator_type = self.mapping.starting_position if parent not in self.readers else "TRIM_HORIZON"
-            reader = ShardReader(
-                self.mapping, shard_id, iterator_type, self.streams, self.sqs, self.stopping, self.log
+            self._start(
+                ShardReader(
+                    self.mapping, shard_id, iterator_type, self.streams, self.sqs, self.stopping, self.log
+                )
             )
-            self.readers[shard_id] = reader
-            threading.Thread(target=reader.run, name=f"shard-{shard_id}", daemon=True).start()
+
+    def _start(self, reader: ShardReader) -> None:
+        self.readers[reader.shard_id] = reader
+        threading.Thread(target=reader.run, name=f"shard-{reader.shard_id}", daemon=True).start()
 
     def stop(self) -> None:
         self.stopping.set()

@@ -42,6 +42,7 @@ class Function:
     layer_dirs: tuple[Path, ...]
     environment: dict[str, str]
     events: dict[str, dict[str, Any]]
+    reserved_concurrency: int | None = None
 
     @property
     def module_name(self) -> str:
@@ -163,6 +164,11 @@ class Template:
                 layer_dirs=tuple(self._layer_dir(layer) for layer in merged.get("Layers", [])),
                 environment={k: str(v) for k, v in environment.items()},
                 events=own.get("Events", {}),
+                reserved_concurrency=(
+                    int(merged["ReservedConcurrentExecutions"])
+                    if "ReservedConcurrentExecutions" in merged
+                    else None
+                ),
             )
         return found
 

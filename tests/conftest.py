@@ -25,12 +25,14 @@ from localcloud.invoke import runtime_environment
 from localcloud.template import Template
 from localcloud.up import EMULATOR_RACE, StartError
 from localcloud.up import emulator as start_emulator
+from tests.cloud import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess, local_cloud
+
+__all__ = ["local_cloud"]  # the running local cloud, a fixture of every suite
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
 REGION = "us-east-1"
 APPLY_SECONDS = pytest.StashKey[float]()
-READY_SECONDS = pytest.StashKey[float]()
 # Schedule time runs this much faster in the end-to-end suite: rate(1 hour) fires every 3 s.
 E2E_SCHEDULE_SPEEDUP = 1200
 
@@ -208,29 +210,24 @@ def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str
     return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
 
 
-@dataclass(frozen=True)
-class LocalCloudProcess:
-    """`make local` (localcloud.up) started for the end-to-end suite, on ports of its own."""
-
-    process: subprocess.Popen[bytes]
-    api_port: int
-    aws_port: int
-    log: Path
-    started: float
+# The suites that use the running local cloud, in the order they run after all the others.
+CLOUD_SUITES = ("tests/reliability/", "tests/e2e/")
 
 
-LOCAL_CLOUD = pytest.StashKey[LocalCloudProcess]()
+def _cloud_suite(item: pytest.Item) -> int:
+    return next((i + 1 for i, suite in enumerate(CLOUD_SUITES) if item.nodeid.startswith(suite)), 0)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The end-to-end suite runs last, while its local cloud starts behind the other suites."""
-    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
+    """The suites of the running local cloud run last, while it starts behind the other suites;
+    the end-to-end suite, whose last test stops it, runs after the reliability suite."""
+    items.sort(key=_cloud_suite)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the local cloud as soon as the end-to-end tests are known to run: its Terraform
+    """Start the local cloud as soon as a suite that uses it is known to run: its Terraform
     apply then overlaps the other suites instead of adding to them."""
-    if not any(item.nodeid.startswith("tests/e2e/") for item in session.items):
+    if not any(_cloud_suite(item) for item in session.items):
         return
     work = Path(tempfile.mkdtemp(prefix="splitstack-e2e-"))
     api_port, aws_port = _free_port(), _free_port()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from scripts import smoke
-from tests.e2e.conftest import LocalCloud, _alive, _port_free, wait_until
+from tests.cloud import LocalCloud, _alive, _port_free, wait_until
 
 ITEMS = [{"sku": "SKU-1", "quantity": 2, "unit_price": 1250}]
 

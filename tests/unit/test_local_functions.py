@@ -3,7 +3,9 @@ modules, its timeout enforced, its errors reported as Lambda reports them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ STARTED = time.time()
 
 
 def lambda_handler(event, context):
+    began = time.time()
     if event.get("sleep"):
         time.sleep(event["sleep"])
     if event.get("fail"):
@@ -32,11 +35,16 @@ def lambda_handler(event, context):
         "started": STARTED,
         "remaining_ms": context.get_remaining_time_in_millis(),
         "function_name": context.function_name,
+        "pid": os.getpid(),
+        "began": began,
+        "ended": time.time(),
     }
 """
 
 
-def function(code: Path, name: str, variables: dict[str, str], timeout: int = 3) -> Function:
+def function(
+    code: Path, name: str, variables: dict[str, str], timeout: int = 3, reserved: int | None = None
+) -> Function:
     return Function(
         logical_id=name,
         name=name,
@@ -47,6 +55,7 @@ def function(code: Path, name: str, variables: dict[str, str], timeout: int = 3)
         layer_dirs=(),
         environment=variables,
         events={},
+        reserved_concurrency=reserved,
     )
 
 
@@ -104,14 +113,50 @@ def test_a_timeout_kills_the_function_and_the_next_call_starts_cold(
     local: LocalFunction, logs: list[str]
 ) -> None:
     before = local.invoke({}).result
-    pid = local.pid
     outcome = local.invoke({"sleep": 10})
     assert outcome.error is not None
     assert outcome.error["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 3.00 seconds\n" in logs
     after = local.invoke({}).result
-    assert local.pid != pid
+    assert after["pid"] != before["pid"]
     assert after["started"] > before["started"]
+    assert local.pids == {after["pid"]}
+
+
+def test_concurrent_invocations_run_side_by_side_in_their_own_workers(
+    local: LocalFunction, logs: list[str]
+) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [f.result().result for f in [pool.submit(local.invoke, {"sleep": 1}) for _ in range(4)]]
+    assert len({r["pid"] for r in results}) == 4
+    assert max(r["began"] for r in results) < min(r["ended"] for r in results), "all four overlapped"
+    assert sum("INIT_START" in line for line in logs) == 4
+    again = local.invoke({}).result
+    assert again["pid"] in {r["pid"] for r in results}, "a warm worker serves the next call"
+
+
+def test_a_timeout_resets_only_the_worker_it_happened_in(local: LocalFunction) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        slow = pool.submit(local.invoke, {"sleep": 10})
+        time.sleep(0.5)
+        quick = local.invoke({}).result
+        assert slow.result().error["errorType"] == "Sandbox.Timedout"  # type: ignore[index]
+    assert local.pids == {quick["pid"]}
+    assert local.invoke({}).result["pid"] == quick["pid"]
+
+
+def test_reserved_concurrency_bounds_the_workers(code: Path, logs: list[str]) -> None:
+    bounded = LocalFunction(function(code, "fn-bounded", {}, reserved=2), "http://127.0.0.1:9", logs.append)
+    try:
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            futures = [pool.submit(bounded.invoke, {"sleep": 0.5}) for _ in range(5)]
+            results = [f.result().result for f in futures]
+    finally:
+        bounded.stop()
+    assert len({r["pid"] for r in results}) == 2
+    spans = sorted((r["began"], r["ended"]) for r in results)
+    most_at_once = max(sum(began <= t < ended for began, ended in spans) for t, _ in spans)
+    assert most_at_once == 2
 
 
 def test_an_import_error_fails_every_call_with_the_runtimes_error_type(code: Path, logs: list[str]) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from orders.domain.model import (
     MAX_LINE_ITEMS,
@@ -20,12 +20,26 @@ from orders.domain.model import (
 SKU = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: 296.0 is the integer 296 (as JSON Schema says); 296.5 stays a float
+    and is refused, and so are strings and booleans."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# An integer as JSON Schema means it: no string, no boolean, no fraction.
+JsonInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
 class LineItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU, description="Stock keeping unit")
-    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
-    unit_price: StrictInt = Field(ge=0, le=MAX_UNIT_PRICE, description="Price of one unit in minor units")
+    quantity: JsonInt = Field(ge=1, le=MAX_QUANTITY)
+    unit_price: JsonInt = Field(ge=0, le=MAX_UNIT_PRICE, description="Price of one unit in minor units")
 
     def to_domain(self) -> LineItem:
         return LineItem(sku=self.sku, quantity=self.quantity, unit_price=self.unit_price)
@@ -37,7 +51,11 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
-    items: list[LineItemIn] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
+    items: list[LineItemIn] = Field(
+        min_length=1,
+        max_length=MAX_LINE_ITEMS,
+        description="The lines of the order; each sku once (else 422)",
+    )
 
     @model_validator(mode="after")
     def _unique_skus(self) -> OrderIn:

@@ -1,5 +1,6 @@
-"""The running local cloud for the end-to-end suite: `make local` started by the root conftest
-when the suite is collected, waited for here, stopped by the suite's last test."""
+"""The running local cloud of the end-to-end and reliability suites: `make local` started by the
+root conftest when either suite is collected, waited for by the `local_cloud` fixture, stopped by
+the end-to-end suite's last test (or at the end of the session)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -18,12 +20,25 @@ from typing import Any
 import boto3
 import pytest
 
-from localcloud.events import drain
+from localcloud.consistency import Api, Tap
 from localcloud.template import Template
-from localcloud.token import id_token
-from tests.conftest import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess
 
 READY_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class LocalCloudProcess:
+    """`make local` (localcloud.up) started for the test session, on ports of its own."""
+
+    process: subprocess.Popen[bytes]
+    api_port: int
+    aws_port: int
+    log: Path
+    started: float
+
+
+LOCAL_CLOUD = pytest.StashKey[LocalCloudProcess]()
+READY_SECONDS = pytest.StashKey[float]()
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,12 @@ def _port_free(port: int) -> bool:
 @dataclass
 class LocalCloud:
     started: LocalCloudProcess
-    tap: list[dict[str, Any]] = field(default_factory=list)
+    tap: Tap = field(init=False)
+    api_client: Api = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tap = Tap(self.endpoint)
+        self.api_client = Api(self.api, self.endpoint)
 
     @property
     def api(self) -> str:
@@ -88,7 +108,7 @@ class LocalCloud:
         return parameters["AuthUserPoolId"], parameters["AuthUserPoolClientId"]
 
     def token(self, tenant: str) -> str:
-        return id_token(self.endpoint, tenant, f"{tenant}-user@example.com")
+        return self.api_client.token(tenant)
 
     def call(
         self,
@@ -115,9 +135,8 @@ class LocalCloud:
         return Response(status, answer_headers, json.loads(raw) if raw else None)
 
     def events(self) -> list[dict[str, Any]]:
-        """Every event that reached the tap so far (the tap queue is drained into this list)."""
-        self.tap += drain(self.endpoint)
-        return self.tap
+        """Every event that reached the tap so far (the session's one Tap drains the queue)."""
+        return [event for event, _ in self.tap.poll()]
 
     def stop(self) -> tuple[int, set[int]]:
         """SIGINT, as Ctrl-C sends; returns the exit code and the processes it had started."""

@@ -1,0 +1,219 @@
+"""The consistency check of the running local cloud: what every reliability test and
+`make bench-load` end with.
+
+- **Read model**: for every tenant, `/stats` equals what its orders say (counts by status, and the
+  revenue of placed and shipped orders by currency), recomputed from `GET /orders`.
+- **Outbox**: every change the API acknowledged (an order id and version, or its removal) and every
+  order's current version reached the bus, exactly once: counted on the local event tap, a queue
+  that receives every event of the bus. A change is duplicated when it reached the bus under two
+  event ids; the same event id again is a redelivery, which the relay and EventBridge are allowed
+  (both are at-least-once, and consumers drop an id they have seen): it is counted, not failed.
+
+The pipeline is asynchronous, so the check looks again until both hold or `settle_seconds` pass,
+then reports what is still wrong. A `Ledger` records what the clients were told; a `Tap` keeps
+every event the tap received (several callers share one: the queue hands each event out once).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from localcloud.events import received
+from localcloud.token import id_token
+
+# An order change as the bus sees it: (tenant, order id, version, removed).
+ChangeKey = tuple[str, str, int, bool]
+REVENUE_STATUSES = ("PLACED", "SHIPPED")
+
+
+@dataclass
+class Ledger:
+    """The changes the API acknowledged, each with when its request was sent (epoch ms, the
+    first time for a retried one); thread-safe."""
+
+    acknowledged: dict[ChangeKey, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def order(self, tenant: str, order: dict[str, Any], sent_ms: float | None = None) -> None:
+        """A 200/201 answer with an order: the change to this version happened."""
+        self._add((tenant, order["id"], int(order["version"]), False), sent_ms)
+
+    def deleted(self, tenant: str, order_id: str, version: int, sent_ms: float | None = None) -> None:
+        self._add((tenant, order_id, version, True), sent_ms)
+
+    def _add(self, key: ChangeKey, sent_ms: float | None) -> None:
+        with self._lock:
+            self.acknowledged.setdefault(key, sent_ms if sent_ms is not None else time.time() * 1000)
+
+    @property
+    def tenants(self) -> set[str]:
+        with self._lock:
+            return {key[0] for key in self.acknowledged}
+
+
+@dataclass
+class Tap:
+    """Every event that reached the local event tap so far, with when the queue got it (epoch ms)."""
+
+    endpoint: str
+    events: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def poll(self) -> list[tuple[dict[str, Any], int]]:
+        with self._lock:
+            self.events += received(self.endpoint)
+            return list(self.events)
+
+    def first_arrivals(self) -> dict[ChangeKey, int]:
+        """When each change first reached the tap (epoch ms)."""
+        first: dict[ChangeKey, int] = {}
+        for event, at in self.poll():
+            key = _key(event)
+            if key is not None:
+                first[key] = min(at, first.get(key, at))
+        return first
+
+    def changes(self, tenants: set[str]) -> dict[ChangeKey, Counter[str]]:
+        """Each change of these tenants' orders that reached the bus: how often, under which event ids."""
+        found: dict[ChangeKey, Counter[str]] = {}
+        for event, _ in self.poll():
+            key = _key(event)
+            if key is not None and key[0] in tenants:
+                found.setdefault(key, Counter())[event["detail"]["id"]] += 1
+        return found
+
+
+def _key(event: dict[str, Any]) -> ChangeKey | None:
+    """The change an event of the orders service tells of; None for any other event."""
+    detail = event.get("detail", {})
+    data = detail.get("data", {})
+    if "tenant" not in detail or "version" not in data:
+        return None
+    return (detail["tenant"], data["id"], int(data["version"]), bool(data["removed"]))
+
+
+@dataclass(frozen=True)
+class Report:
+    tenants: int
+    acknowledged: int
+    events: int
+    redelivered: int
+    lost: list[ChangeKey]
+    duplicated: list[ChangeKey]
+    drifted: dict[str, dict[str, Any]]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.duplicated or self.drifted)
+
+    def line(self) -> str:
+        return (
+            f"consistency: {self.tenants} tenants, {self.acknowledged} acknowledged changes, "
+            f"{self.events} events ({self.redelivered} redelivered): {len(self.lost)} lost, "
+            f"{len(self.duplicated)} duplicated, {len(self.drifted)} drifted tenants"
+        )
+
+    def details(self) -> str:
+        return json.dumps(
+            {"lost": self.lost[:20], "duplicated": self.duplicated[:20], "drifted": self.drifted}, indent=1
+        )
+
+
+class Api:
+    """The orders API of the running local cloud, as one tenant's user calls it."""
+
+    def __init__(self, base_url: str, endpoint: str) -> None:
+        self.base_url = base_url
+        self.endpoint = endpoint
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def token(self, tenant: str) -> str:
+        """An ID token of the tenant's user, made once (the user is created on the first call)."""
+        with self._lock:
+            if tenant not in self._tokens:
+                self._tokens[tenant] = id_token(self.endpoint, tenant, f"{tenant}-user@example.com")
+            return self._tokens[tenant]
+
+    def get(self, tenant: str, path: str) -> Any:
+        request = urllib.request.Request(  # noqa: S310  # the local API, on loopback
+            f"{self.base_url}{path}", headers={"Authorization": self.token(tenant)}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  # loopback
+            return json.load(answer)
+
+    def orders(self, tenant: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            query = urllib.parse.urlencode({"limit": 100, **({"cursor": cursor} if cursor else {})})
+            page = self.get(tenant, f"/orders?{query}")
+            found += page["orders"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return found
+
+
+def expected_stats(orders: list[dict[str, Any]]) -> dict[str, Any]:
+    counts: Counter[str] = Counter(o["status"] for o in orders)
+    revenue: Counter[str] = Counter()
+    for o in orders:
+        if o["status"] in REVENUE_STATUSES:
+            revenue[o["currency"]] += o["total"]
+    return {"counts": dict(counts), "placed_revenue": {c: v for c, v in revenue.items() if v}}
+
+
+def _without_zeros(stats: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "counts": {s: n for s, n in stats["counts"].items() if n},
+        "placed_revenue": {c: v for c, v in stats["placed_revenue"].items() if v},
+    }
+
+
+def look(api: Api, ledger: Ledger, tap: Tap, tenants: set[str] | None = None) -> Report:
+    """The check, once."""
+    tenants = tenants if tenants is not None else ledger.tenants
+    drifted: dict[str, dict[str, Any]] = {}
+    expected = dict.fromkeys(k for k in ledger.acknowledged if k[0] in tenants)
+    for tenant in sorted(tenants):
+        orders = api.orders(tenant)
+        expected.update(dict.fromkeys((tenant, o["id"], int(o["version"]), False) for o in orders))
+        stats, recomputed = _without_zeros(api.get(tenant, "/stats")), expected_stats(orders)
+        if stats != recomputed:
+            drifted[tenant] = {"stats": stats, "orders say": recomputed}
+    events = tap.changes(tenants)
+    return Report(
+        tenants=len(tenants),
+        acknowledged=sum(1 for k in ledger.acknowledged if k[0] in tenants),
+        events=sum(n for ids in events.values() for n in ids.values()),
+        redelivered=sum(n - 1 for ids in events.values() for n in ids.values()),
+        lost=sorted(k for k in expected if k not in events),
+        duplicated=sorted(k for k, ids in events.items() if len(ids) > 1),
+        drifted=drifted,
+    )
+
+
+def check(
+    api: Api,
+    ledger: Ledger,
+    tap: Tap,
+    tenants: set[str] | None = None,
+    settle_seconds: float = 30,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Report:
+    """The check, repeated until it holds or `settle_seconds` pass; the last report."""
+    deadline = time.monotonic() + settle_seconds
+    while True:
+        report = look(api, ledger, tap, tenants)
+        if report.ok or time.monotonic() > deadline:
+            return report
+        sleep(0.5)
