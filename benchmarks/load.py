@@ -39,6 +39,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any, ClassVar  # noqa: E402
 
 import gevent  # noqa: E402
+import gevent.event  # noqa: E402
 from locust import between, task  # noqa: E402
 from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
@@ -193,11 +194,19 @@ def run(clients: int, tenants: int, seconds: int, api_url: str, endpoint: str) -
     runner = environment.create_local_runner()
     runner.start(clients, spawn_rate=clients)
     # The tap is a subscriber: it takes its events as they come, as a consumer would (moto's SQS
-    # grows slower with every message a queue holds).
-    subscriber = gevent.spawn(lambda: [(tap.poll(), gevent.sleep(0.5)) for _ in iter(int, 1)])
+    # grows slower with every message a queue holds). It is stopped between two polls, never in
+    # one: a poll cut short would lose the events it had taken off the queue.
+    load_over = gevent.event.Event()
+
+    def subscribe() -> None:
+        while not load_over.wait(0.5):
+            tap.poll()
+
+    subscriber = gevent.spawn(subscribe)
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
-    subscriber.kill()
+    load_over.set()
+    subscriber.join()
     total = environment.stats.total
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
     arrivals = tap.first_arrivals()

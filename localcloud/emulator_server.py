@@ -9,7 +9,8 @@ What moto does, and what this layer does instead:
    a copy of every table it touched, taken before it started. A write acknowledged in between
    is lost, and a stream reader sees the cancelled transaction's records ("phantoms") whose
    sequence numbers real records take later. Here DynamoDB and DynamoDB Streams requests run
-   one at a time (one lock; other services stay parallel, so SQS long polls block nothing).
+   one at a time (one lock around moto's handling of them; other services stay parallel, so SQS
+   long polls block nothing).
 2. After a cancelled transaction the table is that copy, with a copy of its stream shard: a shard
    iterator opened before never sees a new record again. Here a transaction checks every
    condition before it writes anything, so a cancelled one writes nothing; should an operation
@@ -17,6 +18,18 @@ What moto does, and what this layer does instead:
    records it added are put back. No table is ever replaced.
 3. An UpdateItem that creates an item writes two INSERT stream records (the bare key, then the
    item). Here it writes one, as DynamoDB does.
+4. Speed, not semantics: a Query sorts every item of the table, then keeps its partition's; it
+   gets slower with every item stored, which a load test feels within a minute. Here it is given
+   only the items its key condition can match (the partition of a table query, the items with the
+   index key's value for an index query), in the same order; moto does the rest as before. moto
+   also finds the service of every request again under one process-wide lock (probing its own
+   package directories), and compiles the same JSONPath for every event it sends to a target:
+   here both are remembered. moto writes every DynamoDB response through a generic, model-driven
+   serializer, which is most of its time under load; the item operations' responses are DynamoDB
+   JSON already, so here they are written with `json` (binary values base64, as the model says).
+   SQS checks each message's retention by computing every attribute of its queue, counts of
+   messages included, so a ReceiveMessage costs the square of the messages waiting; here the
+   retention is read from the queue. And the server does not log a line per request.
 
     python -m localcloud.emulator_server -H 127.0.0.1 -p 5050
 """
@@ -24,9 +37,12 @@ What moto does, and what this layer does instead:
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
+import functools
 import io
 import json
+import logging
 import os
 import signal
 import sys
@@ -35,6 +51,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import jsonpath_ng.ext
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     MockValidationException,
@@ -45,14 +62,15 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
+from moto.sqs.models import SQSBackend
 from werkzeug.serving import run_simple
 
 from localcloud.faults import PATH, Fault, FaultError, Faults
 
-# X-Amz-Target prefixes of the services whose requests run one at a time.
-SERIALISED = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
 SERVICE_OF_TARGET = {
     "DynamoDB_20120810": "dynamodb",
     "DynamoDBStreams_20120810": "dynamodbstreams",
@@ -211,19 +229,100 @@ def update_item(
     return item
 
 
+# The item operations, whose responses hold only items, keys, counts and capacities.
+ITEM_OPERATIONS = frozenset(
+    ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+     "TransactGetItems", "TransactWriteItems")
+)  # fmt: skip
+_moto_execute_result = DynamoResult.execute_result
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} in an item operation's response")
+
+
+def execute_result(self: DynamoResult, context: Any) -> Any:
+    """An item operation's response as moto's serializer writes it, without its per-member cost."""
+    if context.operation_model.name not in ITEM_OPERATIONS:
+        return _moto_execute_result(self, context)
+    members = {k: v for k, v in self.result.items() if v is not None}  # type: ignore[attr-defined]
+    return 200, {"Content-Type": JSON_PROTOCOL}, json.dumps(members, default=_wire)
+
+
+def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Any) -> bool:
+    """moto's check, with the queue's retention read directly."""
+    retention = int(self.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]  # set from its attributes
+    return bool(retention + message.sent_timestamp / 1000 > time.time())
+
+
+_moto_query = Table.query
+
+
+def _has(item: Any, name: str, value: Any) -> bool:
+    """The item has the attribute, with the value (an item without the index's key is not in it)."""
+    found = item.attrs.get(name)
+    return found is not None and bool(found == value)
+
+
+def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's Query over the items its key condition can match, not over the whole table."""
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    conditions = kwargs.get("hash_key_conditions") or []
+    found: list[Any]
+    if index_name is None and hash_key is not None:
+        partition = self.items.get(hash_key)
+        found = [] if partition is None else list(partition.values()) if self.range_key_attr else [partition]
+    elif index_name is not None and conditions:
+        everything: list[Any] = [
+            item
+            for hash_set in self.items.values()
+            for item in (hash_set.values() if self.range_key_attr else [hash_set])
+        ]
+        found = [item for item in everything if all(_has(item, name, value) for name, value in conditions)]
+    else:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    found.sort(key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+    self.all_items = lambda: found  # type: ignore[method-assign]  # for this call only: one request at a time
+    try:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
+# DynamoDB and DynamoDB Streams requests run one at a time: from reading the request to writing
+# the response body, and nothing else (parsing HTTP, routing, sending) is held up.
+DYNAMODB = threading.Lock()
+
+
+def _one_at_a_time(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def serialised(self: Any) -> Any:
+        with DYNAMODB:
+            return call_action(self)
+
+    return serialised
+
+
 def install() -> None:
     """Put the layer's DynamoDB in place of moto's, in this process."""
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=512)(jsonpath_ng.ext.parse)  # type: ignore[attr-defined]
+    DynamoHandler.call_action = _one_at_a_time(DynamoHandler.call_action)  # type: ignore[method-assign]
+    DynamoDBStreamsHandler.call_action = _one_at_a_time(DynamoDBStreamsHandler.call_action)  # type: ignore[method-assign,assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign,assignment]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
 
 
 class Layer:
-    """WSGI in front of moto: the fault switch, faults on AWS requests, one DynamoDB at a time."""
+    """WSGI in front of moto: the fault switch, and faults on AWS requests."""
 
-    def __init__(self, app: WsgiApp, faults: Faults | None = None) -> None:
+    def __init__(self, app: DomainDispatcherApplication, faults: Faults | None = None) -> None:
         self.app = app
         self.faults = faults or Faults()
-        self.dynamodb = threading.Lock()
+        self._services: dict[tuple[str, str], WsgiApp] = {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(PATH):
@@ -237,10 +336,19 @@ class Layer:
                 answered = self._fault(fault, body, environ, start_response)
                 if answered is not None:
                     return answered
-        if target.startswith(SERIALISED):
-            with self.dynamodb:
-                return list(self.app(environ, start_response))
-        return self.app(environ, start_response)
+        return self._service(environ)(environ, start_response)
+
+    def _service(self, environ: Environ) -> WsgiApp:
+        """moto's app of the request's service; for a JSON-protocol request, the one found for its
+        target and signing service before (moto would look it up again)."""
+        target, authorization = environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("HTTP_AUTHORIZATION", "")
+        scope = authorization.partition("Credential=")[2].split("/")  # key id, date, region, service, ...
+        if not target or len(scope) < 5:
+            return self.app
+        key = (target.partition(".")[0], scope[3])
+        if key not in self._services:
+            self._services[key] = self.app.get_application(environ)
+        return self._services[key]
 
     def _fault(
         self, fault: Fault, body: bytes, environ: Environ, start_response: StartResponse
@@ -267,10 +375,10 @@ class Layer:
         if kept:
             _set_body(environ, json.dumps({**request, "Entries": kept}).encode())
             status: list[str] = []
-            answer = b"".join(self.app(environ, lambda s, h, *_: status.append(s)))
+            answer = b"".join(self._service(environ)(environ, lambda s, h, *_: status.append(s)))
             if not status[0].startswith("200"):
                 _set_body(environ, body)
-                return self.app(environ, start_response)
+                return self._service(environ)(environ, start_response)
             published = json.loads(answer)["Entries"]
         failure = {
             "ErrorCode": "InternalFailure",
@@ -333,6 +441,7 @@ def main() -> None:
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto's server: URLs it writes (SQS) carry it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     install()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     app = Layer(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
