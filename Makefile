@@ -11,6 +11,10 @@ ENV ?= local
 FN ?=
 EVENT ?=
 TENANT ?=
+RULE ?=
+CLIENTS ?= 20
+TENANTS ?= 10
+SECONDS ?= 60
 # USER is also the login name in every shell: only a USER given on the command line names the user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 # Where the hashicorp/aws provider is unpacked (registry.terraform.io/hashicorp/aws/<version>/<os_arch>/).
@@ -187,6 +191,23 @@ events: $(STAMP) ## Print the events that reached the local event tap since the 
 .PHONY: bench
 bench: $(STAMP) build ## Benchmarks: handler init time next to a bare boto3 handler, artifact sizes
 	$(BIN)/python benchmarks/cold_start.py
+
+.PHONY: bench-load
+bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) on a new make local, then the consistency check
+	@$(BIN)/python -m benchmarks.load --clients $(CLIENTS) --tenants $(TENANTS) --seconds $(SECONDS)
+
+.PHONY: fault
+fault: $(STAMP) ## Inject a fault into the running local cloud: make fault RULE='{"kind": "partial", "service": "events", "action": "PutEvents"}'
+	@test -n '$(RULE)' || { echo "name the fault: make fault RULE='{\"kind\": \"error\", \"service\": \"dynamodb\", \"action\": \"TransactWriteItems\"}' (docs/local-cloud.md lists the kinds)"; exit 1; }
+	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) add '$(RULE)'
+
+.PHONY: faults
+faults: $(STAMP) ## List the faults in force in the running local cloud
+	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) list
+
+.PHONY: faults-clear
+faults-clear: $(STAMP) ## Remove every fault from the running local cloud
+	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) clear
 
 .PHONY: sam-deploy
 sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod with its contract, stack and contract hash from SSM

@@ -25,8 +25,9 @@ What moto does, and what this layer does instead:
    also finds the service of every request again under one process-wide lock (probing its own
    package directories), and compiles the same JSONPath for every event it sends to a target:
    here both are remembered. moto writes every DynamoDB response through a generic, model-driven
-   serializer, which is most of its time under load; the item operations' responses are DynamoDB
-   JSON already, so here they are written with `json` (binary values base64, as the model says).
+   serializer, which is most of its time under load; the item operations' and GetRecords'
+   responses are DynamoDB JSON already, so here they are written with `json` (binary values
+   base64 and times in epoch seconds, as the model says).
    SQS checks each message's retention by computing every attribute of its queue, counts of
    messages included, so a ReceiveMessage costs the square of the messages waiting; here the
    retention is read from the queue. And the server does not log a line per request.
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import calendar
 import copy
 import functools
 import io
@@ -49,9 +51,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 import jsonpath_ng.ext
+from moto.core.responses import ActionResult
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     MockValidationException,
@@ -62,7 +66,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
@@ -229,25 +233,31 @@ def update_item(
     return item
 
 
-# The item operations, whose responses hold only items, keys, counts and capacities.
-ITEM_OPERATIONS = frozenset(
-    ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-     "TransactGetItems", "TransactWriteItems")
+# The responses that hold only items, keys, stream records, counts and capacities: DynamoDB's item
+# operations and the stream's GetRecords.
+FAST_JSON = frozenset(
+    [("dynamodb", op) for op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                                 "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems")]
+    + [("dynamodbstreams", "GetRecords")]
 )  # fmt: skip
-_moto_execute_result = DynamoResult.execute_result
+_moto_execute_result = ActionResult.execute_result
 
 
 def _wire(value: Any) -> Any:
+    """What moto's serializer writes for the values of these responses that JSON has not."""
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    raise TypeError(f"{type(value).__name__} in an item operation's response")
+    if isinstance(value, datetime):  # epoch seconds, naive meaning UTC, to the millisecond
+        return calendar.timegm(value.utctimetuple()) + (value.microsecond // 1000) / 1000
+    raise TypeError(f"{type(value).__name__} in a {', '.join(sorted({s for s, _ in FAST_JSON}))} response")
 
 
-def execute_result(self: DynamoResult, context: Any) -> Any:
-    """An item operation's response as moto's serializer writes it, without its per-member cost."""
-    if context.operation_model.name not in ITEM_OPERATIONS:
+def execute_result(self: ActionResult, context: Any) -> Any:
+    """These responses as moto's serializer writes them, without its per-member cost."""
+    if (context.service_model.service_name, context.operation_model.name) not in FAST_JSON:
         return _moto_execute_result(self, context)
-    members = {k: v for k, v in self.result.items() if v is not None}  # type: ignore[attr-defined]
+    result: dict[str, Any] = self.result  # type: ignore[assignment]  # a dict, for these operations
+    members = {k: v for k, v in result.items() if v is not None}
     return 200, {"Content-Type": JSON_PROTOCOL}, json.dumps(members, default=_wire)
 
 
@@ -312,7 +322,7 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
-    DynamoResult.execute_result = execute_result  # type: ignore[method-assign,assignment]
+    ActionResult.execute_result = execute_result  # type: ignore[method-assign]
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
 
 

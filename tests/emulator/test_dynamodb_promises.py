@@ -5,6 +5,7 @@ or a change of the layer that brings one back fails here."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -141,6 +142,8 @@ def test_an_update_that_creates_its_item_writes_one_insert_record(table: StreamT
     assert [(r["eventName"], r["dynamodb"]["NewImage"]) for r in records] == [
         ("INSERT", {"pk": {"S": "new"}, "n": {"N": "1"}})
     ]  # moto alone: a bare-key INSERT first
+    written_at = records[0]["dynamodb"]["ApproximateCreationDateTime"]
+    assert abs(written_at.timestamp() - time.time()) < 60, "the record's time is now, in UTC"
 
 
 def test_concurrent_cancelled_transactions_lose_no_acknowledged_write_and_show_no_phantom(
