@@ -121,6 +121,19 @@ def function_module(
         yield module
 
 
+def stream_table(dynamodb: Any, name: str) -> str:
+    """A table keyed by `pk` (a string) with a NEW_AND_OLD_IMAGES stream; its stream's ARN."""
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    arn: str = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    return arn
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Emulator
+from tests.conftest import Emulator, stream_table
 
 pytestmark = pytest.mark.emulator
 
@@ -60,14 +60,7 @@ def table(emulator: Emulator) -> Iterator[StreamTable]:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     streams = emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint)
     name = f"promises-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    arn = stream_table(dynamodb, name)
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     yield StreamTable(name, arn, shard, dynamodb, streams)
     dynamodb.delete_table(TableName=name)

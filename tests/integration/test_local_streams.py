@@ -18,7 +18,7 @@ from localcloud.faults import FaultSwitch
 from localcloud.functions import LocalFunction
 from localcloud.streams import StreamMapping, StreamPoller
 from localcloud.template import Function
-from tests.conftest import Emulator
+from tests.conftest import Emulator, stream_table
 
 pytestmark = pytest.mark.emulator
 
@@ -62,14 +62,7 @@ class Running:
 def running(emulator: Emulator, tmp_path: Path) -> Iterator[Running]:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     name = f"poller-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    arn = stream_table(dynamodb, name)
     (tmp_path / "app.py").write_text(RECORDER)
     seen = tmp_path / "seen.jsonl"
     definition = Function(
