@@ -413,6 +413,9 @@ def serve(api: LocalApi, port: int) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in two writes: on a kept-alive connection, Nagle's algorithm would
+        # hold the body back until the client's delayed ACK, some 40 ms.
+        disable_nagle_algorithm = True
 
         def _handle(self) -> None:
             target = urllib.parse.urlsplit(self.path)

@@ -441,6 +441,12 @@ def _json(
     return [raw]
 
 
+class RequestHandler(MotoRequestHandler):
+    # werkzeug writes headers and body apart: on a kept-alive connection (boto3 keeps them),
+    # Nagle's algorithm would hold the body back until the client's delayed ACK, some 40 ms.
+    disable_nagle_algorithm = True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -453,7 +459,7 @@ def main() -> None:
     install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     app = Layer(DomainDispatcherApplication(create_backend_app))
-    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=RequestHandler)
 
 
 if __name__ == "__main__":
