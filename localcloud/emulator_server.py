@@ -51,6 +51,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -75,12 +76,6 @@ from werkzeug.serving import run_simple
 
 from localcloud.faults import PATH, Fault, FaultError, Faults
 
-SERVICE_OF_TARGET = {
-    "DynamoDB_20120810": "dynamodb",
-    "DynamoDBStreams_20120810": "dynamodbstreams",
-    "AWSEvents": "events",
-    "AmazonSQS": "sqs",
-}
 JSON_PROTOCOL = "application/x-amz-json-1.0"
 
 Environ = dict[str, Any]
@@ -332,30 +327,27 @@ class Layer:
     def __init__(self, app: DomainDispatcherApplication, faults: Faults | None = None) -> None:
         self.app = app
         self.faults = faults or Faults()
-        self._services: dict[tuple[str, str], WsgiApp] = {}
+        self._services: dict[tuple[str, ...], WsgiApp] = {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(PATH):
             return self._switch(environ, start_response)
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target:
+        operation = _operation(environ)
+        if operation is not None and self.faults.rules:
             body = _read_body(environ)
-            prefix, _, action = target.partition(".")
-            fault = self.faults.take_aws(SERVICE_OF_TARGET.get(prefix, prefix), action, body)
+            fault = self.faults.take_aws(operation[0], operation[2], body)
             if fault is not None:
                 answered = self._fault(fault, body, environ, start_response)
                 if answered is not None:
                     return answered
-        return self._service(environ)(environ, start_response)
+        return self._service(environ, operation)(environ, start_response)
 
-    def _service(self, environ: Environ) -> WsgiApp:
+    def _service(self, environ: Environ, operation: tuple[str, str, str] | None) -> WsgiApp:
         """moto's app of the request's service; for a JSON-protocol request, the one found for its
-        target and signing service before (moto would look it up again)."""
-        target, authorization = environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("HTTP_AUTHORIZATION", "")
-        scope = authorization.partition("Credential=")[2].split("/")  # key id, date, region, service, ...
-        if not target or len(scope) < 5:
+        signing service and target before (moto would look it up again, under a global lock)."""
+        if operation is None:
             return self.app
-        key = (target.partition(".")[0], scope[3])
+        key = operation[:2]
         if key not in self._services:
             self._services[key] = self.app.get_application(environ)
         return self._services[key]
@@ -385,10 +377,12 @@ class Layer:
         if kept:
             _set_body(environ, json.dumps({**request, "Entries": kept}).encode())
             status: list[str] = []
-            answer = b"".join(self._service(environ)(environ, lambda s, h, *_: status.append(s)))
+            answer = b"".join(
+                self._service(environ, _operation(environ))(environ, lambda s, h, *_: status.append(s))
+            )
             if not status[0].startswith("200"):
                 _set_body(environ, body)
-                return self._service(environ)(environ, start_response)
+                return self._service(environ, _operation(environ))(environ, start_response)
             published = json.loads(answer)["Entries"]
         failure = {
             "ErrorCode": "InternalFailure",
@@ -403,19 +397,29 @@ class Layer:
         try:
             if path == f"{PATH}/lambda" and method == "POST":
                 function = json.loads(_read_body(environ))["function"]
-                return _json(
-                    start_response, "200 OK", [f.__dict__ for f in self.faults.take_lambda(function)]
-                )
+                return _json(start_response, "200 OK", [asdict(f) for f in self.faults.take_lambda(function)])
             if path != PATH:
                 return _json(start_response, "404 Not Found", {"message": f"no such path: {path}"})
             if method == "POST":
                 added = self.faults.add(Fault.parse(json.loads(_read_body(environ) or b"null")))
-                return _json(start_response, "200 OK", added.__dict__)
+                return _json(start_response, "200 OK", asdict(added))
             if method == "DELETE":
                 self.faults.clear()
             return _json(start_response, "200 OK", self.faults.listing())
         except (FaultError, ValueError, KeyError) as error:
             return _json(start_response, "400 Bad Request", {"message": f"fault not added: {error}"})
+
+
+def _operation(environ: Environ) -> tuple[str, str, str] | None:
+    """A JSON-protocol request's service, target prefix and operation, e.g. ("dynamodb",
+    "DynamoDB_20120810", "Query"); None for any other request."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    scope = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].split("/")
+    if not target or len(scope) < 5:  # key id, date, region, service, aws4_request
+        return None
+    prefix, _, action = target.partition(".")
+    # DynamoDB Streams signs as dynamodb; its client, and the fault switch, call it dynamodbstreams.
+    return "dynamodbstreams" if prefix.startswith("DynamoDBStreams") else scope[3], prefix, action
 
 
 def _read_body(environ: Environ) -> bytes:
