@@ -21,8 +21,9 @@ What moto does, and what this layer does instead:
 4. Speed, not semantics: a Query sorts every item of the table, then keeps its partition's; it
    gets slower with every item stored, which a load test feels within a minute. Here it is given
    only the items its key condition can match (the partition of a table query, the items with the
-   index key's value for an index query), in the same order; moto does the rest as before. moto
-   also finds the service of every request again under one process-wide lock (probing its own
+   index key's value for an index query), a table query's already in its range-key order, so
+   that moto's sort, which compares values object by object, only confirms it; moto does the rest
+   as before. moto also finds the service of every request again under one process-wide lock (probing its own
    package directories), and compiles the same JSONPath for every event it sends to a target:
    here both are remembered. moto writes every DynamoDB response through a generic, model-driven
    serializer, which is most of its time under load; the item operations' and GetRecords'
@@ -30,7 +31,10 @@ What moto does, and what this layer does instead:
    base64 and times in epoch seconds, as the model says).
    SQS checks each message's retention by computing every attribute of its queue, counts of
    messages included, so a ReceiveMessage costs the square of the messages waiting; here the
-   retention is read from the queue. And the server does not log a line per request.
+   retention is read from the queue. moto builds two datetimes to read the clock (for every
+   message of a queue, each time it counts them) and lists the methods of a response class for
+   every request: here the clock is read directly and the lists are remembered. And the server
+   does not log a line per request.
 
     python -m localcloud.emulator_server -H 127.0.0.1 -p 5050
 """
@@ -56,6 +60,10 @@ from datetime import datetime
 from typing import Any
 
 import jsonpath_ng.ext
+import moto.core.responses
+import moto.core.utils
+import moto.events.models
+import moto.sqs.models
 from moto.core.responses import ActionResult
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -288,12 +296,28 @@ def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         found = [item for item in everything if all(_has(item, name, value) for name, value in conditions)]
     else:
         return _moto_query(self, hash_key, *args, **kwargs)
-    found.sort(key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+    if index_name is None and self.range_key_attr:
+        # moto sorts them by their range key, comparing DynamoType by DynamoType: given them in
+        # that order already (by the values it compares), its sort only confirms it.
+        found.sort(key=lambda x: x.range_key.cast_value)
     self.all_items = lambda: found  # type: ignore[method-assign]  # for this call only: one request at a time
     try:
         return _moto_query(self, hash_key, *args, **kwargs)
     finally:
         del self.all_items
+
+
+_moto_unix_time = moto.core.utils.unix_time
+_moto_unix_time_millis = moto.core.utils.unix_time_millis
+
+
+def unix_time(dt: datetime | None = None) -> float:
+    """moto's seconds since the epoch; for now, read from the clock without building datetimes."""
+    return time.time() if dt is None else _moto_unix_time(dt)
+
+
+def unix_time_millis(dt: datetime | None = None) -> float:
+    return time.time() * 1000.0 if dt is None else _moto_unix_time_millis(dt)
 
 
 # DynamoDB and DynamoDB Streams requests run one at a time: from reading the request to writing
@@ -312,6 +336,9 @@ def _one_at_a_time(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def install() -> None:
     """Put the layer's DynamoDB in place of moto's, in this process."""
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=512)(jsonpath_ng.ext.parse)  # type: ignore[attr-defined]
+    moto.core.responses.method_names_from_class = functools.cache(moto.core.utils.method_names_from_class)  # type: ignore[attr-defined]
+    for module in (moto.core.utils, moto.sqs.models, moto.events.models):
+        module.unix_time, module.unix_time_millis = unix_time, unix_time_millis  # type: ignore[attr-defined]
     DynamoHandler.call_action = _one_at_a_time(DynamoHandler.call_action)  # type: ignore[method-assign]
     DynamoDBStreamsHandler.call_action = _one_at_a_time(DynamoDBStreamsHandler.call_action)  # type: ignore[method-assign,assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

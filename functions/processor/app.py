@@ -1,6 +1,7 @@
 """Stream processor: AWS glue only. DynamoDB stream batch -> projection and outbox relay.
 
-The batch is worked as a whole (one read-model transaction per tenant, PutEvents ten at a time);
+The batch is worked as a whole (one read-model transaction per tenant, PutEvents ten at a time,
+the calls side by side where order allows: orders.domain.processing);
 Powertools' BatchProcessor then reports each record's outcome as a partial batch response, and
 fails the invocation when every record failed so that Lambda bisects the batch.
 """

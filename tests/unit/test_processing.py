@@ -6,6 +6,7 @@ the events it is told to refuse, as EventBridge refuses entries of a PutEvents c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,17 +32,25 @@ SOURCE = "/orders/test"
 
 
 class RecordingBus:
-    """Keeps what it accepted, call by call; refuses the event ids in `refuse` once each."""
+    """Keeps what it accepted, call by call; refuses the event ids in `refuse` once each, and
+    fails the first `fail_calls` calls whole. Calls may come from several threads at once."""
 
     def __init__(self, refuse: Sequence[str] = (), fail_calls: int = 0) -> None:
         self.calls: list[list[dict[str, Any]]] = []
+        self.failed_calls: list[list[dict[str, Any]]] = []
         self.accepted: list[dict[str, Any]] = []
         self.refuse = set(refuse)
         self.fail_calls = fail_calls
+        self._lock = threading.Lock()
 
     def publish(self, events: Sequence[dict[str, Any]]) -> list[str | None]:
+        with self._lock:
+            return self._publish(events)
+
+    def _publish(self, events: Sequence[dict[str, Any]]) -> list[str | None]:
         if self.fail_calls:
             self.fail_calls -= 1
+            self.failed_calls.append(list(events))
             raise ConnectionError("bus unreachable")
         self.calls.append(list(events))
         results: list[str | None] = []
@@ -89,17 +98,29 @@ def as_batch(changes: list[tuple[Order | None, Order | None]]) -> list[Delivered
     return batch
 
 
-def test_every_change_is_projected_and_published_once_in_order() -> None:
+def events_of_each_order(events: list[dict[str, Any]]) -> dict[str, list[str]]:
+    of_order: dict[str, list[str]] = {}
+    for event in events:
+        of_order.setdefault(event["subject"], []).append(event["id"])
+    return of_order
+
+
+def test_every_change_is_projected_and_published_once_in_order_per_order() -> None:
     read_model, bus = InMemoryOrderRepository(), RecordingBus()
-    batch = as_batch(life() + life(total=500))
+    lives = [life(total=100 * (n + 1)) for n in range(30)]
+    batch = as_batch([change for n in range(3) for one in lives for change in one[n : n + 1]])
     result = BatchProcessing(read_model, bus, SOURCE).process(batch)
 
     assert result.failures == {}
-    assert result.published == len(batch)
-    assert [e["id"] for e in bus.accepted] == [d.change.event_id for d in batch if d.change]
+    assert result.published == len(batch) == 90
+    assert sorted(e["id"] for e in bus.accepted) == sorted(d.change.event_id for d in batch if d.change)
+    sent = [d.change for d in batch if d.change]
+    assert events_of_each_order(bus.accepted) == events_of_each_order(
+        [{"subject": c.order.id, "id": c.event_id} for c in sent]
+    )
     stats = read_model.stats("acme")
-    assert stats.counts[OrderStatus.SHIPPED] == 2
-    assert stats.placed_revenue == {"EUR": 1500}
+    assert stats.counts[OrderStatus.SHIPPED] == 30
+    assert stats.placed_revenue == {"EUR": sum(100 * (n + 1) for n in range(30))}
 
 
 def test_events_go_ten_per_call_and_never_two_of_one_order_in_a_call() -> None:
@@ -146,11 +167,14 @@ def test_a_refused_event_holds_back_the_later_changes_of_its_order_only() -> Non
 
 def test_a_failed_publish_call_fails_its_entries_and_the_rest_carry_on() -> None:
     bus = RecordingBus(fail_calls=1)
-    changes = [life()[0] for _ in range(PUBLISH_BATCH + 3)]
-    result = BatchProcessing(InMemoryOrderRepository(), bus, SOURCE).process(as_batch(changes))
+    batch = as_batch([life()[0] for _ in range(PUBLISH_BATCH + 3)])
+    result = BatchProcessing(InMemoryOrderRepository(), bus, SOURCE).process(batch)
 
-    assert len(result.failures) == PUBLISH_BATCH
-    assert result.published == 3
+    (failed_call,) = bus.failed_calls
+    by_event = {d.change.event_id: d.record_id for d in batch if d.change}
+    assert set(result.failures) == {by_event[e["id"]] for e in failed_call}
+    assert all(isinstance(e, PublishFailed) for e in result.failures.values())
+    assert result.published == len(batch) - len(failed_call) == len(bus.accepted)
 
 
 def test_a_tenant_whose_read_model_fails_does_not_fail_the_others() -> None:
