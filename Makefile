@@ -86,7 +86,7 @@ local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terrafor
 # them two at a time, each target's output kept together.
 .PHONY: test
 test: lint workflows-lint ## Run every check and test (what CI runs)
-	@$(MAKE) -j2 --output-sync=target pytest tf-test sam-lint build tf-fmt tf-validate
+	@$(MAKE) -j2 --output-sync=target pytest tf-test sam-lint sam-translate build tf-fmt tf-validate
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
@@ -163,6 +163,10 @@ sam-tools: $(SAM_STAMP) ## Create the SAM CLI's own virtual environment (aws-sam
 sam-lint: $(SAM_STAMP) ## sam validate --lint, and cfn-lint with the serverless rules, on sam/template.yaml
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam validate --lint --template sam/template.yaml
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/cfn-lint --append-rules cfn_lint_serverless.rules --include-checks I -- sam/template.yaml
+
+.PHONY: sam-translate
+sam-translate: $(SAM_STAMP) ## Transform sam/template.yaml as CloudFormation does (LanguageExtensions, then the SAM translator), every env and AuthMode
+	@AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/python -m scripts.sam_translate
 
 .PHONY: build
 build: $(SAM_STAMP) ## sam build: python3.13/arm64 wheels on any machine (BuildMethod: makefile)
