@@ -101,6 +101,22 @@ def test_the_auth_mode_picks_the_apis_auth(ssm: SSMClient) -> None:
     assert auth("API_KEY")["ApiKeyRequired"] is True
 
 
+@pytest.mark.parametrize(
+    ("mode", "public"),
+    [
+        ("COGNITO", {"Authorizer": "NONE"}),
+        ("IAM", {"Authorizer": "NONE"}),
+        ("API_KEY", {"ApiKeyRequired": False}),
+    ],
+)
+def test_health_and_the_document_are_public_in_every_mode(ssm: SSMClient, mode: str, public: Any) -> None:
+    """What the local API reads for the public routes is what the SAM translator accepts in that
+    mode (make sam-translate): no authorizer beside a default one, no key beside required keys."""
+    functions = Template(ssm, {"AuthMode": mode}).functions()
+    events = functions["ApiFunction"].events
+    assert [events[name]["Properties"]["Auth"] for name in ("Health", "OpenApi")] == [public, public]
+
+
 def test_a_key_missing_from_ssm_stops_with_its_name(ssm: SSMClient) -> None:
     with pytest.raises(
         TemplateError, match=r"SSM parameter /orders/local/data/gone \(template parameter DataTableName\)"
