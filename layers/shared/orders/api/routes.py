@@ -6,8 +6,9 @@ orders.api.problems.ErrorOut), so /openapi.json describes what the API answers. 
 values (the service, the caller's tenant, the headers) come through `Depends`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Powertools builds a route's `Depends` tree on every
+# request with typing.get_type_hints, which compiles and evaluates string annotations each time
+# (0.14-0.24 ms per request, measured; 18-29 us with the annotations evaluated once, at import).
 import hashlib
 import re
 from collections.abc import Callable
