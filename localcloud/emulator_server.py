@@ -36,6 +36,12 @@ What moto does, and what this layer does instead:
    every request: here the clock is read directly and the lists are remembered. And the server
    does not log a line per request.
 
+5. Now and then a client gets no answer to a request the emulator carried out (seen in about
+   one Terraform apply in five, never reproduced with a Python client) and its SDK sends it
+   again: a create then fails with "already exists". Here a resent attempt of a call that
+   succeeded gets the answer the first one got (by the SDK's `amz-sdk-invocation-id`, the same
+   for every attempt of one call); a call that failed runs again, as a retry must.
+
     python -m localcloud.emulator_server -H 127.0.0.1 -p 5050
 """
 
@@ -54,6 +60,7 @@ import signal
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
@@ -348,17 +355,71 @@ def install() -> None:
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
 
 
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+class Answers:
+    """The successful answers to the last requests that changed something, by the SDK invocation
+    id of the request. An AWS SDK sends every attempt of one call with the same
+    `amz-sdk-invocation-id`, and resends only when it got no answer or a failure: an attempt
+    whose first one succeeded here never received that answer, and gets it now, rather than
+    the operation carried out twice (a create answering "already exists")."""
+
+    SIZE = 4096  # calls remembered
+    LARGEST = 64 * 1024  # bytes of an answer remembered
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, invocation: str) -> Answer | None:
+        with self._lock:
+            return self._answers.get(invocation)
+
+    def keep(self, invocation: str, answer: Answer) -> None:
+        if not answer[0].startswith("2") or len(answer[2]) > self.LARGEST:
+            return
+        with self._lock:
+            self._answers[invocation] = answer
+            while len(self._answers) > self.SIZE:
+                self._answers.popitem(last=False)
+
+
 class Layer:
-    """WSGI in front of moto: the fault switch, and faults on AWS requests."""
+    """WSGI in front of moto: the fault switch, faults on AWS requests, and one execution of a
+    call whose answer got lost (Answers)."""
 
     def __init__(self, app: DomainDispatcherApplication, faults: Faults | None = None) -> None:
         self.app = app
         self.faults = faults or Faults()
+        self.answers = Answers()
         self._services: dict[tuple[str, ...], WsgiApp] = {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(PATH):
             return self._switch(environ, start_response)
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if invocation is None or environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            return self._call(environ, start_response)
+        answered = self.answers.get(invocation)
+        if answered is not None:
+            start_response(answered[0], answered[1])
+            return [answered[2]]
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            captured[:] = [status, headers]
+            return start_response(status, headers, *exc_info)
+
+        body = self._call(environ, capture)
+        try:
+            raw = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        self.answers.keep(invocation, (captured[0], captured[1], raw))
+        return [raw]
+
+    def _call(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         operation = _operation(environ)
         if operation is not None and self.faults.rules:
             body = _read_body(environ)

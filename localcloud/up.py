@@ -153,13 +153,6 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-# Seen once in CI, under load, and not reproduced since: the provider creates a security group,
-# then revokes its default egress rule, and the emulator answered that it had no such rule; most
-# likely a retried request whose first attempt it had carried out. The group is left tainted, and
-# a second apply replaces it.
-EMULATOR_RACE = re.compile(r"revoking default IPv4 egress rule.*InvalidPermission\.NotFound")
-
-
 def apply_platform(aws_port: int, work: Path) -> None:
     state = work / "terraform.tfstate"
     state.unlink(missing_ok=True)  # the new emulator is empty: a state from an earlier run would lie
@@ -170,13 +163,7 @@ def apply_platform(aws_port: int, work: Path) -> None:
     terraform("init", f"-backend-config=path={state}", "-reconfigure", log=log, data_dir=data_dir)
     parallelism = os.environ.get("TF_PARALLELISM", "20")
     apply = ("apply", "-auto-approve", f"-parallelism={parallelism}", f"-var=emulator_port={aws_port}")
-    try:
-        terraform(*apply, log=log, data_dir=data_dir)
-    except StartError:
-        if not EMULATOR_RACE.search(log.read_text()):
-            raise
-        print("  the emulator lost a race on a security group rule; applying once more", flush=True)
-        terraform(*apply, log=log, data_dir=data_dir)
+    terraform(*apply, log=log, data_dir=data_dir)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from localcloud.invoke import runtime_environment
 from localcloud.template import Template
-from localcloud.up import EMULATOR_RACE, StartError
+from localcloud.up import StartError
 from localcloud.up import emulator as start_emulator
 from tests.cloud import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess, local_cloud
 
@@ -201,10 +201,7 @@ def local_platform(
     applied = terraform(
         "apply", "-input=false", "-parallelism=20", str(plan_file), data_dir=data_dir, check=False
     )
-    if applied.returncode != 0 and EMULATOR_RACE.search(applied.stdout + applied.stderr):
-        variables = f"-var=emulator_port={emulator.port}"
-        terraform("apply", "-input=false", "-auto-approve", "-parallelism=20", variables, data_dir=data_dir)
-    elif applied.returncode != 0:
+    if applied.returncode != 0:
         pytest.fail(
             f"terraform apply failed ({applied.returncode}):\n{applied.stdout[-3000:]}{applied.stderr}"
         )

@@ -132,3 +132,32 @@ def test_a_rule_that_cannot_be_used_is_refused_with_what_to_fix(
     assert refused.value.code == 400
     assert message in json.loads(refused.value.read())["message"]
     assert faults.listing(switch) == []
+
+
+def test_a_resent_call_whose_answer_was_lost_is_answered_not_carried_out_again(emulator: Emulator) -> None:
+    """The SDK resends a call it got no answer to, with the same invocation id: the emulator
+    answers what the first attempt did instead of creating the parameter twice."""
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    tried: list[int] = []
+
+    def lose_the_first_answer(attempts: int, **_: Any) -> Any:  # a delay: botocore retries
+        tried.append(attempts)
+        return 0 if attempts == 1 else None  # retry after the first attempt, whatever it answered
+
+    ssm.meta.events.register_first("needs-retry.ssm.PutParameter", lose_the_first_answer)
+    name = f"/faults/{uuid.uuid4().hex[:8]}"
+
+    answer = ssm.put_parameter(Name=name, Value="first", Type="String")
+
+    assert tried == [1, 2]
+    assert answer["Version"] == 1
+    assert ssm.get_parameter(Name=name)["Parameter"]["Version"] == 1
+
+
+def test_a_call_that_failed_runs_again_when_resent(switch: str, emulator: Emulator) -> None:
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    faults.add(switch, {"kind": "error", "service": "ssm", "action": "PutParameter", "times": 1})
+    name = f"/faults/{uuid.uuid4().hex[:8]}"
+
+    assert ssm.put_parameter(Name=name, Value="v", Type="String")["Version"] == 1
+    assert ssm.get_parameter(Name=name)["Parameter"]["Value"] == "v"
