@@ -22,13 +22,13 @@ What moto does, and what this layer does instead:
    gets slower with every item stored, which a load test feels within a minute. Here it is given
    only the items its key condition can match (the partition of a table query, the items with the
    index key's value for an index query), a table query's already in its range-key order, so
-   that moto's sort, which compares values object by object, only confirms it; moto does the rest
-   as before. moto also finds the service of every request again under one process-wide lock (probing its own
-   package directories), and compiles the same JSONPath for every event it sends to a target:
-   here both are remembered. moto writes every DynamoDB response through a generic, model-driven
-   serializer, which is most of its time under load; the item operations' and GetRecords'
-   responses are DynamoDB JSON already, so here they are written with `json` (binary values
-   base64 and times in epoch seconds, as the model says).
+   that moto's sort, which compares values object by object, only confirms it; moto does the
+   rest as before. moto also finds the service of every request again under one process-wide
+   lock (probing its own package directories), and compiles the same JSONPath for every event it
+   sends to a target: here both are remembered. moto writes every DynamoDB response through a
+   generic, model-driven serializer, which is most of its time under load; the item operations'
+   and GetRecords' responses are DynamoDB JSON already, so here they are written with `json`
+   (binary values base64 and times in epoch seconds, as the model says).
    SQS checks each message's retention by computing every attribute of its queue, counts of
    messages included, so a ReceiveMessage costs the square of the messages waiting; here the
    retention is read from the queue. moto builds two datetimes to read the clock (for every
