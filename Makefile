@@ -128,8 +128,8 @@ pytest: $(STAMP) tf-tools ## Python tests: contract, unit and the moto apply of 
 	$(BIN)/python -m pytest
 
 .PHONY: docs
-docs: $(STAMP) ## Regenerate the README's contract table and sam/samconfig.toml from the contract file
-	$(BIN)/python scripts/contract_table.py --write README.md
+docs: $(STAMP) ## Regenerate the README's contract tables and sam/samconfig.toml from the contract files and the template
+	$(BIN)/python -m scripts.contract_table --write README.md
 	$(BIN)/python -m scripts.samconfig --write
 
 .PHONY: emulator
@@ -257,7 +257,7 @@ tf-test: tf-tools ## terraform test of every module, with a mocked AWS provider
 	@for dir in $(TF_MODULES); do \
 	  echo "test $$dir"; \
 	  terraform -chdir=$$dir init -input=false >/dev/null || { terraform -chdir=$$dir init -input=false; exit 1; }; \
-	  terraform -chdir=$$dir test -no-color; \
+	  terraform -chdir=$$dir test -no-color || exit 1; \
 	done
 
 # The local environment talks to the emulator: say so at once when it is not running.

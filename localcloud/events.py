@@ -13,7 +13,7 @@ from typing import Any
 
 from localcloud.emulator import DEFAULT_ENDPOINT, session
 
-TAP_QUEUE = "orders-local-event-tap"
+TAP_QUEUE = "shop-local-event-tap"
 
 
 def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any], int]]:

@@ -66,7 +66,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--endpoint", required=True, help="the emulator, e.g. http://127.0.0.1:5050")
-    parser.add_argument("--ssm-prefix", default="/orders/local", help="where the contract lives")
+    parser.add_argument("--ssm-prefix", default="/shop/local/orders", help="where the contract lives")
     parser.add_argument("--tenant", default="acme")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()

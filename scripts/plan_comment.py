@@ -454,7 +454,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     if args.command == "plan":
         change_set = _read_json(args.change_set) if args.change_set else None
         error = _read_text(args.change_set_error) if args.change_set_error else None
-        stack_section = change_set_lines(change_set, error, args.stack or f"orders-{args.env}")
+        stack_section = change_set_lines(change_set, error, args.stack or f"shop-{args.env}-orders")
         body = render_plan(
             args.env,
             _read_json(args.plan_json),

@@ -1,7 +1,7 @@
 """The deploy workflow's smoke test: the API answers, refuses a call without a token, and serves
 a signed-in user.
 
-    python -m scripts.smoke --stack orders-dev            # the URL and app client from the stack's outputs
+    python -m scripts.smoke --stack shop-dev-orders       # the URL and app client from the stack's outputs
     python -m scripts.smoke --api-url URL --client-id ID  # or given
 
 The user signs in with SMOKE_USERNAME / SMOKE_PASSWORD (USER_PASSWORD_AUTH on the stack's app

@@ -59,6 +59,11 @@ class LocalPlatform:
     data_dir: Path
     plan_file: Path  # the saved plan the apply carried out, a create-only plan of the whole platform
 
+    def service(self, name: str) -> dict[str, Any]:
+        """A service's outputs: stack_name, ssm_prefix, contract_parameters, table names, dashboard."""
+        services: dict[str, dict[str, Any]] = self.outputs["services"]  # type: ignore[assignment]
+        return services[name]
+
     def show(self, *args: str) -> str:
         """`terraform show` of the saved plan (pass -json for the JSON form)."""
         return terraform("show", *args, str(self.plan_file), data_dir=self.data_dir).stdout
@@ -68,7 +73,7 @@ class LocalPlatform:
 class FakeLambdaContext:
     """What the Lambda runtime passes as the context object, with the time left of a fresh call."""
 
-    function_name: str = "orders-local-api"
+    function_name: str = "shop-local-orders-api"
     memory_limit_in_mb: int = 256
     aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
     timeout_millis: int = 30_000
@@ -214,8 +219,12 @@ def local_platform(
 
 @pytest.fixture(scope="session")
 def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
-    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads)."""
-    names: dict[str, str] = local_platform.outputs["contract_parameter_names"]  # type: ignore[assignment]
+    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads): the
+    platform's keys and the orders service's (the levels share no key)."""
+    names: dict[str, str] = {
+        **local_platform.outputs["contract_parameter_names"],  # type: ignore[dict-item]
+        **local_platform.service("orders")["contract_parameters"],
+    }
     ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
     return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
 

@@ -4,7 +4,7 @@
 variable "app" {
   description = "Application name, the first part of the bucket name."
   type        = string
-  default     = "orders"
+  default     = "shop"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.app))

@@ -9,22 +9,29 @@ output "ssm_prefix" {
 }
 
 output "contract_parameter_names" {
-  description = "Full SSM name of every contract parameter, by key."
+  description = "Full SSM name of every platform contract parameter, by key."
   value       = module.contract.parameter_names
 }
 
-output "stack_name" {
-  description = "CloudFormation stack name for `sam deploy --stack-name`."
-  value       = local.names.stack
+output "services" {
+  description = "Each service's stack (`sam deploy --stack-name`), SSM path, tables and dashboard, by service."
+  value = { for name, service in local.services : name => {
+    stack_name             = service.stack_name
+    ssm_prefix             = service.ssm_prefix
+    contract_parameters    = service.contract_parameter_names
+    table_name             = service.table_name
+    idempotency_table_name = service.idempotency_table_name
+    dashboard_name         = service.dashboard_name
+  } }
 }
 
 output "artifacts_bucket_name" {
-  description = "Bucket for `sam deploy --s3-bucket`."
+  description = "Bucket for `sam deploy --s3-bucket` of every service."
   value       = module.storage.bucket_name
 }
 
 output "cloudformation_role_arn" {
-  description = "Role for `sam deploy --role-arn`."
+  description = "Role for `sam deploy --role-arn` of every service."
   value       = module.iam.cloudformation_role_arn
 }
 
@@ -38,16 +45,6 @@ output "github_deploy_role_arn" {
   value       = module.iam.github_deploy_role_arn
 }
 
-output "table_name" {
-  description = "Main DynamoDB table."
-  value       = module.data.table_name
-}
-
-output "idempotency_table_name" {
-  description = "Idempotency table."
-  value       = module.data.idempotency_table_name
-}
-
 output "user_pool_id" {
   description = "Cognito user pool; null without auth."
   value       = var.enable_auth ? module.auth[0].user_pool_id : null
@@ -56,11 +53,6 @@ output "user_pool_id" {
 output "user_pool_client_id" {
   description = "Cognito app client; null without auth."
   value       = var.enable_auth ? module.auth[0].user_pool_client_id : null
-}
-
-output "dashboard_name" {
-  description = "CloudWatch dashboard of the environment."
-  value       = module.monitoring.dashboard_name
 }
 
 output "event_bus_name" {

@@ -15,7 +15,7 @@ from scripts import drift
 from scripts.plan_comment import COMMENT_LIMIT
 from tests.ci.conftest import Plan
 
-STACK = "orders-dev"
+STACK = "shop-dev-orders"
 NO_STACK_DRIFT = {"stack": STACK, "detection": "DETECTION_COMPLETE", "reason": "", "resources": []}
 
 
@@ -151,8 +151,10 @@ def test_a_missing_stack_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         "cloudformation", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
     )
     stub = Stubber(client)
-    stub.add_client_error("detect_stack_drift", "ValidationError", "Stack with id orders-dev does not exist")
+    stub.add_client_error(
+        "detect_stack_drift", "ValidationError", "Stack with id shop-dev-orders does not exist"
+    )
     monkeypatch.setattr(boto3, "client", lambda _service: client)
 
-    with stub, pytest.raises(SystemExit, match=r"error: .*Stack with id orders-dev does not exist"):
+    with stub, pytest.raises(SystemExit, match=r"error: .*Stack with id shop-dev-orders does not exist"):
         drift.main(["stack", "--stack", STACK, "--out", str(tmp_path / "drift.json")])

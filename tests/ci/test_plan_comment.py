@@ -58,7 +58,9 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert f":green_circle: **dev: {creates} to create.** Nothing is destroyed or replaced." in body
     assert f"| 0 | 0 | {creates} | 0 |" in body
     assert "[!CAUTION]" not in body
-    assert '**`module.stack.module.contract`** — 37 to create\n\n- `+` `aws_ssm_parameter.this["api/' in body
+    assert '**`module.stack.module.contract`** — 13 to create\n\n- `+` `aws_ssm_parameter.this["app/' in body
+    orders_contract = "**`module.stack.module.orders.module.contract`** — 25 to create"
+    assert f'{orders_contract}\n\n- `+` `aws_ssm_parameter.this["api/' in body
     # The plan text is far over a comment's size: its head is shown, and where the rest is.
     assert len(platform_plan.text) > 1.5 * COMMENT_LIMIT
     assert "<details><summary>Full plan (first " in body
@@ -198,7 +200,7 @@ def test_backticks_in_the_plan_cannot_close_its_code_block() -> None:
 def test_the_change_set_table_puts_removals_and_replacements_first() -> None:
     change_set = json.loads(CHANGE_SET.read_text())
 
-    lines = change_set_lines(change_set, None, "orders-dev")
+    lines = change_set_lines(change_set, None, "shop-dev-orders")
 
     rows = [line for line in lines if line.startswith("| ") and "`" in line]
     assert rows[0] == "| **Remove** | `ScheduledDlq` | `AWS::SQS::Queue` | — |"
@@ -214,10 +216,10 @@ def test_a_change_set_without_changes_or_that_failed() -> None:
     }
 
     assert ":white_check_mark: No changes to the stack: The submitted information" in "\n".join(
-        change_set_lines(empty, None, "orders-dev")
+        change_set_lines(empty, None, "shop-dev-orders")
     )
     failed = "\n".join(
-        change_set_lines(None, "Error: Failed to create changeset for the stack", "orders-dev")
+        change_set_lines(None, "Error: Failed to create changeset for the stack", "shop-dev-orders")
     )
     assert ":x: **`sam deploy --no-execute-changeset` failed.**" in failed
     assert "Error: Failed to create changeset" in failed
@@ -240,7 +242,7 @@ def test_the_command_reads_its_inputs_from_files(
 
     body = (tmp_path / "comment.md").read_text()
     well_formed(body)
-    assert "#### SAM change set · `orders-dev`" in body
+    assert "#### SAM change set · `shop-dev-orders`" in body
     assert body.index("[!CAUTION]") < body.index("SAM change set") < body.index("Changes by module")
 
 
@@ -266,7 +268,8 @@ def test_the_committed_example_is_what_the_renderer_makes_of_the_platforms_plan(
     (tmp_path / "plan.txt").write_text(platform_plan.text)
 
     cli(
-        "plan --env local --stack orders-local --plan-json plan.json --plan-text plan.txt --out comment.md",
+        "plan --env local --stack shop-local-orders --plan-json plan.json --plan-text plan.txt",
+        *("--out", "comment.md"),
         *("--change-set", str(CHANGE_SET), "--run-url", EXAMPLE_RUN, "--commit", EXAMPLE_COMMIT),
     )
 

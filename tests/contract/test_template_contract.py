@@ -1,4 +1,4 @@
-"""sam/template.yaml reads exactly the contract, with its types, and wires it as the design says."""
+"""sam/template.yaml reads exactly both levels of the contract, with their types, wired as designed."""
 
 from __future__ import annotations
 
@@ -9,26 +9,33 @@ from typing import Any
 
 import pytest
 
-from scripts.contract_table import load_parameters
+from scripts.contract import (
+    APP,
+    PLATFORM_FILE,
+    SERVICE,
+    load,
+    service_keys,
+    template_functions,
+    template_parameters,
+)
 from scripts.sam_template import load_template
 from scripts.samconfig import SAMCONFIG, SETTINGS, contract_hash, overrides, parameter_name, render
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT = load_parameters()
+PLATFORM = load(PLATFORM_FILE)
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
-SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 FUNCTIONS = {"ApiFunction": "api", "ProcessorFunction": "processor", "ScheduledFunction": "scheduled"}
+SERVICE_KEYS = service_keys(template_functions(TEMPLATE))
 
 
-def ssm_parameters() -> dict[str, tuple[str, str]]:
-    """Contract key -> (template parameter, SAM type) of every SSM-typed parameter."""
+def read_keys(level: str) -> dict[str, tuple[str, str]]:
+    """Contract key -> (template parameter, SAM type) of the template's SSM parameters of one level."""
     found = {}
-    for name, spec in TEMPLATE["Parameters"].items():
-        match = SSM_TYPE.match(spec["Type"])
-        if match:
-            key = spec["Default"].removeprefix("/orders/local/")
-            found[key] = (name, match.group(1))
+    for path, read in template_parameters(TEMPLATE).items():
+        key = path.removeprefix(f"{SERVICE}/")
+        if (level == "service") == (key != path):
+            found[key] = read
     return found
 
 
@@ -36,40 +43,64 @@ def ref(name: str) -> dict[str, str]:
     return {"Ref": name}
 
 
-def test_the_template_reads_every_template_key_and_nothing_else() -> None:
-    wanted = {k for k, spec in CONTRACT.items() if spec["consumer"] == "template"}
-    assert set(ssm_parameters()) == wanted
+def test_the_functions_and_their_triggers_come_from_the_template() -> None:
+    assert template_functions(TEMPLATE) == {"api": "api", "processor": "stream", "scheduled": "schedule"}
 
 
-def test_each_key_is_read_with_the_contracts_type() -> None:
-    mismatched = {k: t for k, (_, t) in ssm_parameters().items() if t != CONTRACT[k]["sam_type"]}
+def test_every_ssm_path_is_of_this_service_or_of_the_platform() -> None:
+    paths = template_parameters(TEMPLATE)
+    assert all(
+        spec["Default"].startswith(f"/{APP}/local/")
+        for spec in TEMPLATE["Parameters"].values()
+        if "SSM" in spec["Type"]
+    )
+    assert set(paths) == {*read_keys("platform"), *(f"{SERVICE}/{k}" for k in read_keys("service"))}
+
+
+def test_the_template_reads_every_platform_template_key_and_nothing_else() -> None:
+    assert set(read_keys("platform")) == {k for k, spec in PLATFORM.items() if spec["consumer"] == "template"}
+
+
+def test_the_template_reads_every_service_template_key_of_its_functions_and_nothing_else() -> None:
+    assert set(read_keys("service")) == {
+        k for k, spec in SERVICE_KEYS.items() if spec["consumer"] == "template"
+    }
+
+
+@pytest.mark.parametrize("level", ["platform", "service"])
+def test_each_key_is_read_with_the_contracts_type(level: str) -> None:
+    contract = PLATFORM if level == "platform" else SERVICE_KEYS
+    mismatched = {k: t for k, (_, t) in read_keys(level).items() if t != contract[k]["sam_type"]}
     assert mismatched == {}
 
 
-def test_parameter_names_follow_the_keys() -> None:
-    """samconfig.toml and the local runtime find a key's parameter by this rule."""
-    assert {k: n for k, (n, _) in ssm_parameters().items()} == {
-        k: parameter_name(k) for k in ssm_parameters()
+@pytest.mark.parametrize("level", ["platform", "service"])
+def test_parameter_names_follow_the_keys(level: str) -> None:
+    """The rule that names a key's parameter, the same at both levels; they must not collide."""
+    assert {k: n for k, (n, _) in read_keys(level).items()} == {
+        k: parameter_name(k) for k in read_keys(level)
     }
 
 
 def test_every_ssm_parameter_is_used() -> None:
     text = (ROOT / "sam" / "template.yaml").read_text()
     body = text[text.index("\nConditions:") :]
-    unused = [n for n, _ in ssm_parameters().values() if not re.search(rf"\b{n}\b", body)]
+    unused = [n for n, _ in template_parameters(TEMPLATE).values() if not re.search(rf"\b{n}\b", body)]
     assert unused == []
 
 
-def test_samconfig_is_generated_from_the_contract() -> None:
+def test_samconfig_is_generated_from_the_template() -> None:
     assert SAMCONFIG.read_text() == render(), "run `make docs`"
 
 
 @pytest.mark.parametrize("env", sorted(SETTINGS))
 def test_each_environment_reads_its_own_keys(env: str) -> None:
     config = tomllib.loads(SAMCONFIG.read_text())[env]["deploy"]["parameters"]
-    for key, (name, _) in ssm_parameters().items():
-        assert f"{name}=/orders/{env}/{key}" in config["parameter_overrides"]
-    assert config["parameter_overrides"].count("/orders/") == len(ssm_parameters())
+    for key, (name, _) in read_keys("platform").items():
+        assert f"{name}=/{APP}/{env}/{key}" in config["parameter_overrides"]
+    for key, (name, _) in read_keys("service").items():
+        assert f"{name}=/{APP}/{env}/{SERVICE}/{key}" in config["parameter_overrides"]
+    assert config["parameter_overrides"].count(f"/{APP}/") == len(template_parameters(TEMPLATE))
     assert overrides(env)[-len(SETTINGS[env]) :] == [f"{k}={v}" for k, v in SETTINGS[env].items()]
 
 
@@ -79,9 +110,9 @@ def test_deployments_are_all_at_once_in_dev_and_canary_in_prod() -> None:
 
 
 def test_a_changed_contract_value_changes_the_hash() -> None:
-    values = {k: f"value-of-{k}" for k in ssm_parameters()}
+    values = {k: f"value-of-{k}" for k in template_parameters(TEMPLATE)}
     assert contract_hash(values) == contract_hash(dict(reversed(values.items())))
-    assert contract_hash(values) != contract_hash({**values, "data/table-name": "another"})
+    assert contract_hash(values) != contract_hash({**values, f"{SERVICE}/data/table-name": "another"})
     assert re.fullmatch(TEMPLATE["Parameters"]["ContractHash"]["AllowedPattern"], contract_hash(values))
 
 

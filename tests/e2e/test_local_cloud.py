@@ -149,8 +149,10 @@ def test_a_poison_record_ends_in_the_on_failure_queue_and_its_neighbours_are_app
 ) -> None:
     aws = local_cloud.session
     ssm = aws.client("ssm", endpoint_url=local_cloud.endpoint)
-    table = ssm.get_parameter(Name="/orders/local/data/table-name")["Parameter"]["Value"]
-    failure_queue = ssm.get_parameter(Name="/orders/local/processor/failure-queue-name")["Parameter"]["Value"]
+    table = ssm.get_parameter(Name="/shop/local/orders/data/table-name")["Parameter"]["Value"]
+    failure_queue = ssm.get_parameter(Name="/shop/local/orders/processor/failure-queue-name")["Parameter"][
+        "Value"
+    ]
     dynamodb = aws.client("dynamodb", endpoint_url=local_cloud.endpoint)
     sqs = aws.client("sqs", endpoint_url=local_cloud.endpoint)
 
@@ -182,7 +184,7 @@ def test_a_poison_record_ends_in_the_on_failure_queue_and_its_neighbours_are_app
     assert (
         message["requestContext"]["approximateInvokeCount"] == 6
     )  # the first try and MaximumRetryAttempts 5
-    assert message["requestContext"]["functionArn"].endswith(":function:orders-local-processor")
+    assert message["requestContext"]["functionArn"].endswith(":function:shop-local-orders-processor")
 
     expected = {"counts": {"DRAFT": 2, "PLACED": 0, "SHIPPED": 0, "CANCELLED": 0}, "placed_revenue": {}}
     wait_until(
@@ -208,7 +210,7 @@ def _stream_records(cloud: LocalCloud, stream_arn: str, shard_id: str) -> list[d
 def test_the_schedule_expires_an_old_draft(local_cloud: LocalCloud) -> None:
     aws = local_cloud.session
     ssm = aws.client("ssm", endpoint_url=local_cloud.endpoint)
-    table = ssm.get_parameter(Name="/orders/local/data/table-name")["Parameter"]["Value"]
+    table = ssm.get_parameter(Name="/shop/local/orders/data/table-name")["Parameter"]["Value"]
     name = tenant()
     token = local_cloud.token(name)
     old, fresh = create(local_cloud, token), create(local_cloud, token)

@@ -1,8 +1,9 @@
 """envs/local, applied by Terraform to the emulator, publishes the whole contract with real values.
 
 GIVEN a fresh moto server and `terraform apply` of terraform/envs/local against it,
-THEN every key of the contract file is in SSM with its type, and each value points at a real
-resource of the right kind: the values SAM will read are the ones Terraform created.
+THEN every key of the platform's contract file, and every key of the service's for the functions of
+its SAM template, is in SSM with its type, and nothing else; each value points at a real resource
+of the right kind: the values SAM will read are the ones Terraform created.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from scripts.contract_table import load_parameters
+from scripts.contract import APP, PLATFORM_FILE, SERVICE, load, service_keys, template_functions
+from scripts.sam_template import load_template
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.type_defs import ParameterTypeDef
@@ -23,8 +25,13 @@ from tests.conftest import terraform
 
 pytestmark = pytest.mark.emulator
 
-PREFIX = "/orders/local"
-CONTRACT = load_parameters()
+PREFIX = f"/{APP}/local"
+# Both levels, the service's keys below its name: what Terraform's module block for the service
+# must publish is what the functions of the service's template need.
+CONTRACT = {
+    **load(PLATFORM_FILE),
+    **{f"{SERVICE}/{k}": p for k, p in service_keys(template_functions(load_template())).items()},
+}
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +77,11 @@ def test_arns_are_arns_of_the_right_service(published: dict[str, ParameterTypeDe
         assert re.fullmatch(rf"arn:aws:{service}:[a-z0-9-]*:\d{{12}}:\S+", value(published, key)), key
 
 
-def test_names_are_decided_from_app_and_env(published: dict[str, ParameterTypeDef]) -> None:
+def test_names_are_decided_from_app_env_and_service(published: dict[str, ParameterTypeDef]) -> None:
     for key in ("api/function-name", "processor/function-name", "scheduled/function-name", "api/name"):
-        assert value(published, key).startswith("orders-local-"), key
-    assert value(published, "processor/failure-queue-name") == "orders-local-processor-failures"
-    assert value(published, "scheduled/dlq-name") == "orders-local-scheduled-dlq"
+        assert value(published, f"{SERVICE}/{key}").startswith(f"{APP}-local-{SERVICE}-"), key
+    assert value(published, "orders/processor/failure-queue-name") == "shop-local-orders-processor-failures"
+    assert value(published, "orders/scheduled/dlq-name") == "shop-local-orders-scheduled-dlq"
     assert value(published, "app/stage-name") == "local"
 
 
@@ -82,13 +89,13 @@ def test_stream_arn_is_the_tables_latest_stream(
     published: dict[str, ParameterTypeDef], emulator: Emulator
 ) -> None:
     table = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint).describe_table(
-        TableName=value(published, "data/table-name")
+        TableName=value(published, "orders/data/table-name")
     )["Table"]
-    assert value(published, "data/table-stream-arn") == table["LatestStreamArn"]
-    assert value(published, "data/table-arn") == table["TableArn"]
+    assert value(published, "orders/data/table-stream-arn") == table["LatestStreamArn"]
+    assert value(published, "orders/data/table-arn") == table["TableArn"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [
-        value(published, "data/table-gsi1-name")
+        value(published, "orders/data/table-gsi1-name")
     ]
 
 
@@ -96,7 +103,7 @@ def test_tables_are_encrypted_with_point_in_time_recovery(
     published: dict[str, ParameterTypeDef], emulator: Emulator
 ) -> None:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
-    for key in ("data/table-name", "data/idempotency-table-name"):
+    for key in ("orders/data/table-name", "orders/data/idempotency-table-name"):
         name = value(published, key)
         assert dynamodb.describe_table(TableName=name)["Table"]["SSEDescription"]["Status"] == "ENABLED", name
         backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
@@ -138,18 +145,18 @@ def test_log_groups_exist_with_retention(published: dict[str, ParameterTypeDef],
     logs = emulator.session.client("logs", endpoint_url=emulator.endpoint)
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]}
     for key in ("api/log-group-name", "processor/log-group-name", "scheduled/log-group-name"):
-        assert groups[value(published, key)]["retentionInDays"] == 1, key
+        assert groups[value(published, f"{SERVICE}/{key}")]["retentionInDays"] == 1, key
     access_arns = {g["arn"].removesuffix(":*") for g in groups.values()}
-    assert value(published, "api/access-log-group-arn") in access_arns
+    assert value(published, "orders/api/access-log-group-arn") in access_arns
 
 
 def test_rollback_alarms_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
     """envs/local has no composite alarms (moto lacks them): each function's errors alarm stands in."""
     cloudwatch = emulator.session.client("cloudwatch", endpoint_url=emulator.endpoint)
     for role in ("api", "processor", "scheduled"):
-        name = value(published, f"{role}/rollback-alarm-name")
+        name = value(published, f"{SERVICE}/{role}/rollback-alarm-name")
         [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-        assert (alarm["AlarmName"], alarm["MetricName"]) == (f"orders-local-{role}-errors", "Errors")
+        assert (alarm["AlarmName"], alarm["MetricName"]) == (f"shop-local-orders-{role}-errors", "Errors")
 
 
 def test_event_bus_and_user_pool_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:

@@ -54,7 +54,7 @@ def test_the_processor_takes_the_committed_stream_batch(
     local_platform: LocalPlatform, emulator: Emulator
 ) -> None:
     response = response_of(
-        invoke(emulator, "orders-local-processor", "sam/events/processor/stream-batch.json")
+        invoke(emulator, "shop-local-orders-processor", "sam/events/processor/stream-batch.json")
     )
     assert response == {"batchItemFailures": []}
 
@@ -86,7 +86,7 @@ def test_functions_get_the_templates_environment_from_the_contract(
     assert api.layer_dirs == (ROOT / "layers" / "shared",)
     assert (api.timeout_seconds, api.handler) == (10, "app.lambda_handler")
     processor = functions["ProcessorFunction"]
-    assert processor.environment["EVENT_SOURCE"] == "/orders/local"
+    assert processor.environment["EVENT_SOURCE"] == "/shop/local/orders"
     assert processor.environment["EVENT_BUS_NAME"] == contract["events/bus-name"]
     assert "EVENT_BUS_NAME" not in functions["ScheduledFunction"].environment
 
@@ -119,9 +119,10 @@ def test_health_and_the_document_are_public_in_every_mode(ssm: SSMClient, mode: 
 
 def test_a_key_missing_from_ssm_stops_with_its_name(ssm: SSMClient) -> None:
     with pytest.raises(
-        TemplateError, match=r"SSM parameter /orders/local/data/gone \(template parameter DataTableName\)"
+        TemplateError,
+        match=r"SSM parameter /shop/local/orders/data/gone \(template parameter DataTableName\)",
     ):
-        Template(ssm, {"DataTableName": "/orders/local/data/gone"})
+        Template(ssm, {"DataTableName": "/shop/local/orders/data/gone"})
 
 
 def test_the_timeout_of_the_template_is_enforced() -> None:

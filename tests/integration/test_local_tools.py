@@ -92,7 +92,7 @@ def test_the_tap_receives_every_event_of_the_bus(
         Entries=[
             {
                 "EventBusName": contract["events/bus-name"],
-                "Source": "/orders/local",
+                "Source": "/shop/local/orders",
                 "DetailType": "orders.order.created",
                 "Detail": json.dumps(detail),
             }

@@ -44,7 +44,7 @@ def dynamodb(
     client = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     counter = CallCounter()
     client.meta.events.register("before-call.dynamodb.*", counter)
-    outputs = local_platform.outputs
+    outputs = local_platform.service("orders")
     adapter = DynamoDBOrderRepository(
         client, str(outputs["table_name"]), "gsi1", str(outputs["idempotency_table_name"])
     )

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM_EVENT = ROOT / "sam" / "events" / "processor" / "stream-batch.json"
-CONTEXT = FakeLambdaContext(function_name="orders-local-processor")
+CONTEXT = FakeLambdaContext(function_name="shop-local-orders-processor")
 
 
 @pytest.fixture(scope="module")

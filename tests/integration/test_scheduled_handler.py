@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_EVENT = ROOT / "sam" / "events" / "scheduled" / "run.json"
-CONTEXT = FakeLambdaContext(function_name="orders-local-scheduled")
+CONTEXT = FakeLambdaContext(function_name="shop-local-orders-scheduled")
 MAX_AGE = timedelta(days=7)
 
 

@@ -29,7 +29,7 @@ def history(
 ) -> tuple[str, list[dict[str, Any]], OrderService]:
     """GIVEN a tenant's orders created, placed, shipped, revised and deleted through the adapter,
     the stream records of that tenant, in stream order."""
-    outputs = local_platform.outputs
+    outputs = local_platform.service("orders")
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     service = OrderService(
         DynamoDBOrderRepository(

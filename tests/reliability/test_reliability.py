@@ -46,7 +46,7 @@ def concurrently(count: int, call: Callable[[], Response]) -> list[Response]:
 
 def parameter(cloud: LocalCloud, name: str) -> str:
     ssm = cloud.session.client("ssm", endpoint_url=cloud.endpoint)
-    value: str = ssm.get_parameter(Name=f"/orders/local/{name}")["Parameter"]["Value"]
+    value: str = ssm.get_parameter(Name=f"/shop/local/orders/{name}")["Parameter"]["Value"]
     return value
 
 
@@ -96,7 +96,9 @@ def test_r1_a_poison_record_is_given_up_alone_and_located(local_cloud: LocalClou
 def test_r2_a_batch_delivered_three_times_counts_once(
     local_cloud: LocalCloud, client: Client, switch: str
 ) -> None:
-    faults.add(switch, {"kind": "duplicate", "function": "orders-local-processor", "copies": 2, "times": 50})
+    faults.add(
+        switch, {"kind": "duplicate", "function": "shop-local-orders-processor", "copies": 2, "times": 50}
+    )
     workload(client)
     changes = len(client.ledger.acknowledged)
 
@@ -244,7 +246,7 @@ class TestR7Faults:
         """The projection is written, then publishing hangs and the invocation is killed: the batch
         comes again, counts once, and its events are published."""
         faults.add(switch, {"kind": "delay", "service": "events", "action": "PutEvents", "seconds": 3})
-        faults.add(switch, {"kind": "timeout", "function": "orders-local-processor", "seconds": 1.5})
+        faults.add(switch, {"kind": "timeout", "function": "shop-local-orders-processor", "seconds": 1.5})
         workload(client)
         wait_until(
             lambda: (
@@ -258,5 +260,5 @@ class TestR7Faults:
         self, local_cloud: LocalCloud, client: Client, switch: str
     ) -> None:
         workload(client)
-        faults.add(switch, {"kind": "duplicate", "function": "orders-local-scheduled", "copies": 1})
+        faults.add(switch, {"kind": "duplicate", "function": "shop-local-orders-scheduled", "copies": 1})
         wait_until(lambda: faults.listing(switch) == [], 60, "the schedule fired")

@@ -1,4 +1,4 @@
-"""The README table renderer: one row per key, in file order, and refusing documents without markers."""
+"""The README tables renderer: one row per key, in file order, and refusing documents without markers."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from scripts.contract_table import END, START, main, render, replace_table
 
 SPEC = {
-    "data/table-name": {
+    "events/bus-name": {
         "type": "String",
         "sam_type": "String",
         "consumer": "template",
-        "description": "Table",
+        "description": "Bus",
     },
     "network/private-subnet-ids": {
         "type": "StringList",
@@ -30,19 +30,44 @@ SPEC = {
 }
 
 
-def test_one_row_per_key_in_file_order() -> None:
-    rows = render(SPEC).splitlines()[2:]
-    assert [r.split("`")[1] for r in rows] == list(SPEC)
+SERVICE = {
+    "data/table-name": {
+        "type": "String",
+        "sam_type": "String",
+        "consumer": "template",
+        "scope": "service",
+        "description": "T",
+    },
+    "{function}/dlq-name": {
+        "type": "String",
+        "sam_type": "String",
+        "consumer": "template",
+        "scope": "schedule",
+        "description": "Q",
+    },
+}
+
+
+def rows(table: str) -> list[str]:
+    return [line for line in table.splitlines() if line.startswith("| `")]
+
+
+def test_one_row_per_key_in_file_order_platform_first() -> None:
+    assert [r.split("`")[1] for r in rows(render(SPEC, SERVICE))] == [*SPEC, *SERVICE]
 
 
 def test_row_shows_the_typed_sam_parameter_and_escapes_pipes() -> None:
-    row = render(SPEC).splitlines()[3]
+    row = rows(render(SPEC, SERVICE))[1]
     assert "`AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>`" in row
     assert "Subnets \\| private" in row
 
 
 def test_deploy_keys_are_marked_as_read_by_sam_deploy() -> None:
-    assert "| `sam deploy` |" in render(SPEC).splitlines()[4]
+    assert "| `sam deploy` |" in rows(render(SPEC, SERVICE))[2]
+
+
+def test_service_rows_say_for_what_a_key_exists() -> None:
+    assert "| every scheduled function |" in rows(render(SPEC, SERVICE))[4]
 
 
 def test_replace_keeps_the_text_around_the_markers() -> None:

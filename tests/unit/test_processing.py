@@ -28,7 +28,7 @@ from orders.domain.processing import (
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-SOURCE = "/orders/test"
+SOURCE = "/shop/test/orders"
 
 
 class RecordingBus:

@@ -81,18 +81,13 @@ output "ssm_prefix" {
 }
 
 output "contract_parameter_names" {
-  description = "Full SSM name of every contract parameter, by key."
+  description = "Full SSM name of every platform contract parameter, by key."
   value       = module.stack.contract_parameter_names
 }
 
-output "table_name" {
-  description = "Main DynamoDB table."
-  value       = module.stack.table_name
-}
-
-output "idempotency_table_name" {
-  description = "Idempotency table."
-  value       = module.stack.idempotency_table_name
+output "services" {
+  description = "Each service's stack, SSM path, tables and dashboard."
+  value       = module.stack.services
 }
 
 output "user_pool_id" {

@@ -54,9 +54,9 @@ output "ssm_prefix" {
   value       = module.stack.ssm_prefix
 }
 
-output "stack_name" {
-  description = "For `sam deploy --stack-name`."
-  value       = module.stack.stack_name
+output "services" {
+  description = "Each service's stack (`sam deploy --stack-name`), SSM path, tables and dashboard."
+  value       = module.stack.services
 }
 
 output "artifacts_bucket_name" {
@@ -77,9 +77,4 @@ output "github_plan_role_arn" {
 output "github_deploy_role_arn" {
   description = "For the deploy workflow's AWS_DEPLOY_ROLE_ARN variable."
   value       = module.stack.github_deploy_role_arn
-}
-
-output "dashboard_name" {
-  description = "CloudWatch dashboard of the environment."
-  value       = module.stack.dashboard_name
 }

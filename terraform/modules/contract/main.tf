@@ -1,13 +1,12 @@
 locals {
-  # The one list of keys. Everything else (this module's inputs, the SAM template, the tests,
-  # the README table) is checked against or generated from parameters.json.
-  parameters  = jsondecode(file("${path.module}/parameters.json")).parameters
-  string_keys = [for k, p in local.parameters : k if p.type == "String"]
-  list_keys   = [for k, p in local.parameters : k if p.type == "StringList"]
+  # The keys come from one of the two contract files (platform.json here, service/contract.json),
+  # expanded by the caller; the values must set exactly those keys.
+  string_keys = [for k, p in var.parameters : k if p.type == "String"]
+  list_keys   = [for k, p in var.parameters : k if p.type == "StringList"]
 }
 
 resource "aws_ssm_parameter" "this" {
-  for_each = local.parameters
+  for_each = var.parameters
 
   name        = "${var.ssm_prefix}/${each.key}"
   description = each.value.description

@@ -1,10 +1,10 @@
 variable "name_prefix" {
-  description = "Prefix of every resource name, \"<app>-<env>\"."
+  description = "Prefix of the tables' names, \"<app>-<env>-<service>\"."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 3-32 lowercase letters, digits or hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,42}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-44 lowercase letters, digits or hyphens, starting with a letter."
   }
 }
 

@@ -1,17 +1,17 @@
 locals {
-  stack_arn         = "arn:${local.partition}:cloudformation:${local.region}:${local.account_id}:stack/${var.stack_name}/*"
+  # Every service's stack is "<app>-<env>-<service>".
+  stack_arn         = "arn:${local.partition}:cloudformation:${local.region}:${local.account_id}:stack/${var.name_prefix}-*/*"
   lambda_arn_prefix = "arn:${local.partition}:lambda:${local.region}:${local.account_id}"
-  passable_roles = concat(
-    [for r in aws_iam_role.function : r.arn],
-    [aws_iam_role.scheduler.arn, aws_iam_role.codedeploy.arn],
-  )
+  queue_arn_prefix  = "arn:${local.partition}:sqs:${local.region}:${local.account_id}"
+  passable_roles    = concat(var.passable_role_arns, [aws_iam_role.codedeploy.arn])
 }
 
-# The role CloudFormation uses for `sam deploy`: it manages the application's resources, named
-# by the contract, and may pass the roles above, but it can create no IAM principal or policy.
+# The role CloudFormation uses for `sam deploy` of every service: it manages the services'
+# resources, named by the contract, and may pass their roles, but it can create no IAM principal
+# or policy.
 resource "aws_iam_role" "cloudformation" {
   name        = "${var.name_prefix}-cloudformation"
-  description = "CloudFormation execution role of the ${var.stack_name} SAM stack"
+  description = "CloudFormation execution role of the SAM stacks of ${var.name_prefix}"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -96,8 +96,8 @@ resource "aws_iam_role_policy" "cloudformation" {
           "codedeploy:GetDeploymentConfig", "codedeploy:RegisterApplicationRevision", "codedeploy:TagResource",
         ]
         Resource = [
-          "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:application:${var.stack_name}-*",
-          "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:deploymentgroup:${var.stack_name}-*",
+          "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:application:${var.name_prefix}-*",
+          "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:deploymentgroup:${var.name_prefix}-*",
           "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:deploymentconfig:*",
         ]
       },

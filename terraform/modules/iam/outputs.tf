@@ -1,13 +1,3 @@
-output "function_role_arns" {
-  description = "Execution role ARN of each function, by role."
-  value       = { for k, r in aws_iam_role.function : k => r.arn }
-}
-
-output "scheduler_role_arn" {
-  description = "Role EventBridge Scheduler uses to invoke the scheduled function."
-  value       = aws_iam_role.scheduler.arn
-}
-
 output "codedeploy_role_arn" {
   description = "Role CodeDeploy uses for the functions' gradual deployments."
   value       = aws_iam_role.codedeploy.arn

@@ -3,8 +3,8 @@ variable "name_prefix" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 3-32 lowercase letters, digits or hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,26}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-28 lowercase letters, digits or hyphens, starting with a letter."
   }
 }
 
@@ -14,53 +14,13 @@ variable "ssm_prefix" {
 
   validation {
     condition     = can(regex("^/[a-z0-9-]+/[a-z0-9-]+$", var.ssm_prefix))
-    error_message = "ssm_prefix must look like /<app>/<env>, for example /orders/dev."
+    error_message = "ssm_prefix must look like /<app>/<env>, for example /shop/dev."
   }
 }
 
-variable "function_names" {
-  description = "Lambda function names by role (api, processor, scheduled)."
-  type        = map(string)
-
-  validation {
-    condition     = length(setsubtract(["api", "processor", "scheduled"], keys(var.function_names))) == 0
-    error_message = "function_names must name the api, processor and scheduled functions."
-  }
-}
-
-variable "function_log_group_arns" {
-  description = "ARN of each function's log group, by role."
-  type        = map(string)
-}
-
-variable "table_arn" {
-  description = "ARN of the main table."
-  type        = string
-}
-
-variable "idempotency_table_arn" {
-  description = "ARN of the idempotency table."
-  type        = string
-}
-
-variable "event_bus_arn" {
-  description = "ARN of the domain event bus the processor publishes to."
-  type        = string
-}
-
-variable "processor_failure_queue_name" {
-  description = "Name of the SQS queue (created by SAM) receiving the stream mapping's on-failure records."
-  type        = string
-}
-
-variable "scheduled_dlq_name" {
-  description = "Name of the SQS queue (created by SAM) receiving scheduled invocations that failed every retry."
-  type        = string
-}
-
-variable "stack_name" {
-  description = "Name of the SAM (CloudFormation) stack of the environment."
-  type        = string
+variable "passable_role_arns" {
+  description = "Roles the services' stacks hand to Lambda and EventBridge Scheduler (their functions' execution roles, their schedules' roles), which the CloudFormation role may pass."
+  type        = list(string)
 }
 
 variable "artifacts_bucket_arn" {

@@ -1,71 +1,75 @@
 locals {
-  alarm_actions = [aws_sns_topic.alarms.arn]
-  rollback_alarms = {
-    api       = ["api-errors", "api-5xx"]
-    processor = ["processor-errors", "iterator-age"]
-    scheduled = ["scheduled-errors"]
-  }
+  alarm_actions = [var.alarm_topic_arn]
+
+  # What rolls each function's gradual deployment back: its errors, and the API's 5xx for the API
+  # function, the stream's iterator age for a stream function.
+  rollback_alarms = { for key, f in var.functions : key => concat(
+    ["${key}-errors"],
+    f.trigger == "api" ? ["api-5xx"] : [],
+    f.trigger == "stream" ? ["${key}-iterator-age"] : [],
+  ) }
 
   # Every single-metric alarm, by key. All fire above the threshold and treat missing data as
   # fine: a function that is not invoked is not failing.
   metric_alarms = merge(
-    { for role, name in var.function_names : "${role}-errors" => {
-      name        = "${name}-errors"
-      description = "The ${role} function raised errors. Also rolls back its gradual deployment."
+    { for key, f in var.functions : "${key}-errors" => {
+      name        = "${f.name}-errors"
+      description = "The ${key} function raised errors. Also rolls back its gradual deployment."
       namespace   = "AWS/Lambda"
       metric      = "Errors"
-      dimensions  = { FunctionName = name }
+      dimensions  = { FunctionName = f.name }
       statistic   = "Sum"
       extended    = null
       threshold   = 0
       periods     = 1
     } },
-    { for role, name in var.function_names : "${role}-throttles" => {
-      name        = "${name}-throttles"
-      description = "Invocations of the ${role} function were throttled."
+    { for key, f in var.functions : "${key}-throttles" => {
+      name        = "${f.name}-throttles"
+      description = "Invocations of the ${key} function were throttled."
       namespace   = "AWS/Lambda"
       metric      = "Throttles"
-      dimensions  = { FunctionName = name }
+      dimensions  = { FunctionName = f.name }
       statistic   = "Sum"
       extended    = null
       threshold   = 0
       periods     = 1
     } },
-    {
+    { for key, f in var.functions : "${key}-iterator-age" => {
+      name        = "${f.name}-iterator-age"
+      description = "The ${key} function is more than ${var.iterator_age_threshold_ms} ms behind its stream."
+      namespace   = "AWS/Lambda"
+      metric      = "IteratorAge"
+      dimensions  = { FunctionName = f.name }
+      statistic   = "Maximum"
+      extended    = null
+      threshold   = var.iterator_age_threshold_ms
+      periods     = 5
+    } if f.trigger == "stream" },
+    # The REST API's, when the service has one.
+    merge([for api in compact([var.rest_api_name]) : {
       api-5xx = {
-        name        = "${var.rest_api_name}-5xx"
+        name        = "${api}-5xx"
         description = "The API answered with server errors. Also rolls back the API function's gradual deployment."
         namespace   = "AWS/ApiGateway"
         metric      = "5XXError"
-        dimensions  = { ApiName = var.rest_api_name, Stage = var.stage_name }
+        dimensions  = { ApiName = api, Stage = var.stage_name }
         statistic   = "Sum"
         extended    = null
         threshold   = 0
         periods     = 1
       }
       api-latency = {
-        name        = "${var.rest_api_name}-latency-p99"
+        name        = "${api}-latency-p99"
         description = "The API's p99 latency stayed above ${var.api_latency_p99_threshold_ms} ms for 5 minutes."
         namespace   = "AWS/ApiGateway"
         metric      = "Latency"
-        dimensions  = { ApiName = var.rest_api_name, Stage = var.stage_name }
+        dimensions  = { ApiName = api, Stage = var.stage_name }
         statistic   = null
         extended    = "p99"
         threshold   = var.api_latency_p99_threshold_ms
         periods     = 5
       }
-      iterator-age = {
-        name        = "${var.function_names["processor"]}-iterator-age"
-        description = "The stream processor is more than ${var.iterator_age_threshold_ms} ms behind the table."
-        namespace   = "AWS/Lambda"
-        metric      = "IteratorAge"
-        dimensions  = { FunctionName = var.function_names["processor"] }
-        statistic   = "Maximum"
-        extended    = null
-        threshold   = var.iterator_age_threshold_ms
-        periods     = 5
-      }
-    },
+    }]...),
     # A message in any of these queues is a batch or an invocation that gave up: look at it.
     { for role, queue in var.queue_names : "${role}-depth" => {
       name        = "${queue}-depth"
@@ -104,7 +108,7 @@ resource "aws_cloudwatch_metric_alarm" "metric" {
 
 resource "aws_cloudwatch_metric_alarm" "table_throttles" {
   alarm_name          = "${var.table_name}-throttles"
-  alarm_description   = "Reads or writes of the main table were throttled."
+  alarm_description   = "Reads or writes of the service's table were throttled."
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"

@@ -1,20 +1,20 @@
 locals {
   region = data.aws_region.current.name
 
-  function_widgets = [for role, name in var.function_names : {
+  function_widgets = [for key, f in var.functions : {
     type   = "metric"
     width  = 8
     height = 6
     properties = {
-      title   = "${role}: invocations, errors, throttles"
+      title   = "${key}: invocations, errors, throttles"
       region  = local.region
       stat    = "Sum"
       period  = 60
-      metrics = [for m in ["Invocations", "Errors", "Throttles"] : ["AWS/Lambda", m, "FunctionName", name]]
+      metrics = [for m in ["Invocations", "Errors", "Throttles"] : ["AWS/Lambda", m, "FunctionName", f.name]]
     }
   }]
 
-  dashboard_widgets = concat(local.function_widgets, [
+  api_widgets = flatten([for api in compact([var.rest_api_name]) : [
     {
       type   = "metric"
       width  = 8
@@ -25,7 +25,7 @@ locals {
         stat   = "Sum"
         period = 60
         metrics = [for m in ["Count", "4XXError", "5XXError"] :
-        ["AWS/ApiGateway", m, "ApiName", var.rest_api_name, "Stage", var.stage_name]]
+        ["AWS/ApiGateway", m, "ApiName", api, "Stage", var.stage_name]]
       }
     },
     {
@@ -37,27 +37,31 @@ locals {
         region = local.region
         period = 60
         metrics = [for s in ["p50", "p99"] :
-        ["AWS/ApiGateway", "Latency", "ApiName", var.rest_api_name, "Stage", var.stage_name, { stat = s }]]
+        ["AWS/ApiGateway", "Latency", "ApiName", api, "Stage", var.stage_name, { stat = s }]]
       }
     },
+  ]])
+
+  stream_widgets = [for key, f in var.functions : {
+    type   = "metric"
+    width  = 8
+    height = 6
+    properties = {
+      title   = "${key}: iterator age"
+      region  = local.region
+      stat    = "Maximum"
+      period  = 60
+      metrics = [["AWS/Lambda", "IteratorAge", "FunctionName", f.name]]
+    }
+  } if f.trigger == "stream"]
+
+  dashboard_widgets = concat(local.function_widgets, local.api_widgets, local.stream_widgets, [
     {
       type   = "metric"
       width  = 8
       height = 6
       properties = {
-        title   = "Stream processor: iterator age"
-        region  = local.region
-        stat    = "Maximum"
-        period  = 60
-        metrics = [["AWS/Lambda", "IteratorAge", "FunctionName", var.function_names["processor"]]]
-      }
-    },
-    {
-      type   = "metric"
-      width  = 8
-      height = 6
-      properties = {
-        title   = "Main table: throttled reads and writes"
+        title   = "Table: throttled reads and writes"
         region  = local.region
         stat    = "Sum"
         period  = 60

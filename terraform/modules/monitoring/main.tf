@@ -1,35 +1,21 @@
 data "aws_region" "current" {}
-data "aws_partition" "current" {}
 
 # Lambda writes to /aws/lambda/<name> unless told otherwise; the template points each function's
 # LoggingConfig at these groups, so retention is ours and no group is created on first write.
 resource "aws_cloudwatch_log_group" "function" {
-  for_each = var.function_names
+  for_each = var.functions
 
-  name              = "/aws/lambda/${each.value}"
+  name              = "/aws/lambda/${each.value.name}"
   retention_in_days = var.log_retention_days
 
   tags = merge(var.tags, { Function = each.key })
 }
 
 resource "aws_cloudwatch_log_group" "api_access" {
+  count = var.rest_api_name == null ? 0 : 1
+
   name              = "/aws/apigateway/${var.rest_api_name}/access"
   retention_in_days = var.log_retention_days
 
   tags = var.tags
-}
-
-resource "aws_sns_topic" "alarms" {
-  name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = "alias/aws/sns"
-
-  tags = var.tags
-}
-
-resource "aws_sns_topic_subscription" "email" {
-  count = var.alarm_email == null ? 0 : 1
-
-  topic_arn = aws_sns_topic.alarms.arn
-  protocol  = "email"
-  endpoint  = var.alarm_email
 }

@@ -1,26 +1,27 @@
 variable "name_prefix" {
-  description = "Prefix of every resource name, \"<app>-<env>\"."
+  description = "Prefix of the service's resource names, \"<app>-<env>-<service>\"."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 3-32 lowercase letters, digits or hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,42}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-44 lowercase letters, digits or hyphens, starting with a letter."
   }
 }
 
-variable "function_names" {
-  description = "Lambda function names by role (api, processor, scheduled), decided by the root stack; SAM creates the functions under these names later."
-  type        = map(string)
+variable "functions" {
+  description = "The service's functions by key: the name its stack will create it under, and what invokes it (api, stream or schedule)."
+  type        = map(object({ name = string, trigger = string }))
 
   validation {
-    condition     = alltrue([for k in ["api", "processor", "scheduled"] : contains(keys(var.function_names), k)])
-    error_message = "function_names must name the api, processor and scheduled functions."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule"], f.trigger)])
+    error_message = "A function's trigger must be api, stream or schedule."
   }
 }
 
 variable "rest_api_name" {
-  description = "Name of the REST API that SAM creates, for the API Gateway alarms."
+  description = "Name of the service's REST API, which its stack creates, for the access log group and the API alarms; null when the service has no API."
   type        = string
+  default     = null
 }
 
 variable "stage_name" {
@@ -29,7 +30,7 @@ variable "stage_name" {
 }
 
 variable "table_name" {
-  description = "Main DynamoDB table, for the throttling alarm."
+  description = "The service's table, for the throttling alarm."
   type        = string
 }
 
@@ -61,27 +62,15 @@ variable "iterator_age_threshold_ms" {
   default     = 60000
 }
 
-variable "alarm_email" {
-  description = "Address subscribed to the alarm topic; null subscribes nobody."
+variable "alarm_topic_arn" {
+  description = "The platform's SNS topic every alarm notifies."
   type        = string
-  default     = null
-
-  validation {
-    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
-    error_message = "alarm_email must be an e-mail address or null."
-  }
 }
 
 variable "tags" {
   description = "Tags added to every resource of the module."
   type        = map(string)
   default     = {}
-}
-
-variable "manage_api_gateway_account" {
-  description = "Set the region's API Gateway CloudWatch role, which REST API access logging needs. It is one per account and region: set false where another stack already manages it."
-  type        = bool
-  default     = true
 }
 
 variable "composite_rollback_alarms" {

@@ -19,25 +19,34 @@ run "names_come_from_app_and_env" {
   command = plan
 
   assert {
-    condition     = local.names.functions == { api = "orders-dev-api", processor = "orders-dev-processor", scheduled = "orders-dev-scheduled" }
-    error_message = "function names must be <app>-<env>-<role>"
+    condition     = module.contract.parameter_names["events/bus-name"] == "/shop/dev/events/bus-name"
+    error_message = "the platform's contract must live under /<app>/<env>/"
   }
   assert {
-    condition     = module.contract.parameter_names["processor/failure-queue-name"] == "/orders/dev/processor/failure-queue-name"
-    error_message = "the contract must live under /<app>/<env>/"
-  }
-  assert {
-    condition     = local.names.artifacts_bucket == "orders-dev-sam-123456789012"
+    condition     = local.artifacts_bucket == "shop-dev-sam-123456789012"
     error_message = "the artifacts bucket must be <app>-<env>-sam-<account>"
+  }
+  assert {
+    condition     = output.services.orders.stack_name == "shop-dev-orders" && output.services.orders.ssm_prefix == "/shop/dev/orders"
+    error_message = "each service is <app>-<env>-<service>, its keys under /<app>/<env>/<service>/"
   }
 }
 
-run "publishes_the_whole_contract" {
+run "publishes_the_whole_platform_contract" {
   command = plan
 
   assert {
-    condition     = toset(keys(module.contract.parameter_names)) == toset(keys(jsondecode(file("../modules/contract/parameters.json")).parameters))
-    error_message = "the stack must publish every key of the contract file"
+    condition     = toset(keys(module.contract.parameter_names)) == toset(keys(jsondecode(file("../modules/contract/platform.json")).parameters))
+    error_message = "the stack must publish every key of the platform's contract file"
+  }
+}
+
+run "each_service_hands_on_its_roles" {
+  command = plan
+
+  assert {
+    condition     = length(module.orders.passable_role_arns) == 4
+    error_message = "orders hands its three functions' roles and its schedule's role to the CloudFormation role"
   }
 }
 

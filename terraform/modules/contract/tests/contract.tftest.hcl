@@ -1,21 +1,22 @@
 mock_provider "aws" {}
 
 variables {
-  ssm_prefix = "/orders/test"
-  # Every key of parameters.json, built from the file itself so this test follows it.
-  string_values = { for k, p in jsondecode(file("parameters.json")).parameters : k => "value-of-${replace(k, "/", "-")}" if p.type == "String" }
-  list_values   = { for k, p in jsondecode(file("parameters.json")).parameters : k => ["a-1", "b-2"] if p.type == "StringList" }
+  ssm_prefix = "/shop/test"
+  parameters = jsondecode(file("platform.json")).parameters
+  # Every key of platform.json, built from the file itself so this test follows it.
+  string_values = { for k, p in jsondecode(file("platform.json")).parameters : k => "value-of-${replace(k, "/", "-")}" if p.type == "String" }
+  list_values   = { for k, p in jsondecode(file("platform.json")).parameters : k => ["a-1", "b-2"] if p.type == "StringList" }
 }
 
 run "publishes_every_key_of_the_contract_file" {
   command = plan
 
   assert {
-    condition     = length(aws_ssm_parameter.this) == length(jsondecode(file("parameters.json")).parameters)
-    error_message = "one parameter per key of parameters.json"
+    condition     = length(aws_ssm_parameter.this) == length(jsondecode(file("platform.json")).parameters)
+    error_message = "one parameter per key of the contract file"
   }
   assert {
-    condition     = alltrue([for k, p in aws_ssm_parameter.this : p.name == "/orders/test/${k}"])
+    condition     = alltrue([for k, p in aws_ssm_parameter.this : p.name == "/shop/test/${k}"])
     error_message = "every parameter must live under /<app>/<env>/<key>"
   }
 }
@@ -28,8 +29,24 @@ run "types_follow_the_contract_file" {
     error_message = "StringList keys must be written as comma-joined StringList parameters"
   }
   assert {
-    condition     = aws_ssm_parameter.this["data/table-name"].type == "String" && aws_ssm_parameter.this["data/table-name"].value == "value-of-data-table-name"
+    condition     = aws_ssm_parameter.this["events/bus-name"].type == "String" && aws_ssm_parameter.this["events/bus-name"].value == "value-of-events-bus-name"
     error_message = "String keys must be written as String parameters"
+  }
+}
+
+run "publishes_a_service_level_under_its_own_path" {
+  command = plan
+
+  variables {
+    ssm_prefix    = "/shop/test/orders"
+    parameters    = { "data/table-name" = { type = "String", consumer = "template", description = "d" } }
+    string_values = { "data/table-name" = "shop-test-orders-main" }
+    list_values   = {}
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.this["data/table-name"].name == "/shop/test/orders/data/table-name"
+    error_message = "a service's keys live under /<app>/<env>/<service>/"
   }
 }
 
@@ -37,7 +54,7 @@ run "fails_when_a_key_is_missing" {
   command = plan
 
   variables {
-    string_values = { for k, p in jsondecode(file("parameters.json")).parameters : k => "v" if p.type == "String" && k != "data/table-name" }
+    string_values = { for k, p in jsondecode(file("platform.json")).parameters : k => "v" if p.type == "String" && k != "events/bus-name" }
   }
 
   expect_failures = [var.string_values]
@@ -48,7 +65,7 @@ run "fails_on_a_key_outside_the_contract" {
 
   variables {
     list_values = merge(
-      { for k, p in jsondecode(file("parameters.json")).parameters : k => ["a"] if p.type == "StringList" },
+      { for k, p in jsondecode(file("platform.json")).parameters : k => ["a"] if p.type == "StringList" },
       { "network/public-subnet-ids" = ["b"] },
     )
   }
@@ -60,7 +77,7 @@ run "fails_on_a_comma_inside_a_list_item" {
   command = plan
 
   variables {
-    list_values = { for k, p in jsondecode(file("parameters.json")).parameters : k => ["a,b"] if p.type == "StringList" }
+    list_values = { for k, p in jsondecode(file("platform.json")).parameters : k => ["a,b"] if p.type == "StringList" }
   }
 
   expect_failures = [var.list_values]

@@ -11,81 +11,13 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix    = "orders-test"
-  ssm_prefix     = "/orders/test"
-  function_names = { api = "orders-test-api", processor = "orders-test-processor", scheduled = "orders-test-scheduled" }
-  function_log_group_arns = {
-    api       = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders-test-api"
-    processor = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders-test-processor"
-    scheduled = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/orders-test-scheduled"
-  }
-  table_arn                    = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-test-main"
-  idempotency_table_arn        = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-test-idempotency"
-  event_bus_arn                = "arn:aws:events:eu-west-1:123456789012:event-bus/orders-test-events"
-  processor_failure_queue_name = "orders-test-processor-failures"
-  scheduled_dlq_name           = "orders-test-scheduled-dlq"
-  stack_name                   = "orders-test"
-  artifacts_bucket_arn         = "arn:aws:s3:::orders-test-sam"
-  github_repository            = "example/splitstack"
-  github_deploy_branch         = "develop"
-  github_environment           = "test"
-}
-
-run "one_role_per_function" {
-  command = plan
-
-  assert {
-    condition     = [for r in aws_iam_role.function : r.name] == ["orders-test-api-exec", "orders-test-processor-exec", "orders-test-scheduled-exec"]
-    error_message = "each function must get its own <name>-exec role"
-  }
-}
-
-run "no_wildcards_beyond_what_aws_requires" {
-  command = plan
-
-  assert {
-    condition = alltrue(flatten([
-      for p in aws_iam_role_policy.function : [
-        for s in jsondecode(p.policy).Statement : [
-          for a in s.Action : !strcontains(a, "*")
-        ]
-      ]
-    ]))
-    error_message = "no function policy may use a wildcard action"
-  }
-  assert {
-    condition = alltrue(flatten([
-      for p in aws_iam_role_policy.function : [
-        for s in jsondecode(p.policy).Statement : s.Resource != ["*"] || s.Sid == "Tracing"
-      ]
-    ]))
-    error_message = "only X-Ray may have a \"*\" resource in a function policy"
-  }
-}
-
-run "each_function_gets_only_its_own_resources" {
-  command = plan
-
-  assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.function["api"].policy).Statement : s.Sid] == ["OrdersTable", "IdempotencyTable", "OwnLogGroup", "OwnParameters", "Tracing"]
-    error_message = "the API function must reach the tables, its logs, its parameters and X-Ray, nothing else"
-  }
-  assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "ReadStream"]).Resource == ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders-test-main/stream/*"]
-    error_message = "the processor reads the main table's stream only"
-  }
-  assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:orders-test-processor-failures"]
-    error_message = "the processor may send only to its on-failure queue, named by the contract"
-  }
-  assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OwnParameters"]).Resource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/orders/test/scheduled/*"]
-    error_message = "a function reads only its own SSM path"
-  }
-  assert {
-    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.function["api"].policy).Statement : contains(s.Action, "events:PutEvents")])
-    error_message = "the API function must not publish events"
-  }
+  name_prefix          = "shop-test"
+  ssm_prefix           = "/shop/test"
+  passable_role_arns   = ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec"]
+  artifacts_bucket_arn = "arn:aws:s3:::shop-test-sam"
+  github_repository    = "example/splitstack"
+  github_deploy_branch = "develop"
+  github_environment   = "test"
 }
 
 run "cloudformation_role_cannot_create_identities" {
@@ -98,6 +30,19 @@ run "cloudformation_role_cannot_create_identities" {
   assert {
     condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s.Effect == "Allow" && anytrue([for a in s.Action : startswith(a, "iam:") && a != "iam:PassRole"])])
     error_message = "the CloudFormation role may only pass roles, never manage IAM"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "PassOwnRoles"]).Resource == ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec", aws_iam_role.codedeploy.arn]
+    error_message = "the CloudFormation role may pass the services' roles and the CodeDeploy role, nothing else"
+  }
+}
+
+run "one_deploy_role_for_every_service_stack" {
+  command = apply
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_deploy[0].policy).Statement : s if s.Sid == "Stack"]).Resource == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-test-*/*"]
+    error_message = "the deploy role deploys the stacks of the app's services in this environment, named <app>-<env>-<service>"
   }
 }
 

@@ -1,0 +1,203 @@
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+}
+
+variables {
+  app     = "shop"
+  env     = "test"
+  service = "orders"
+  functions = {
+    api = {
+      description = "the API"
+      trigger     = "api"
+      tables      = { main = ["dynamodb:GetItem", "dynamodb:Query"], idempotency = ["dynamodb:PutItem"] }
+    }
+    processor = {
+      description      = "the relay"
+      trigger          = "stream"
+      tables           = { main = ["dynamodb:UpdateItem"] }
+      publishes_events = true
+    }
+    scheduled = {
+      description = "housekeeping"
+      trigger     = "schedule"
+      tables      = { main = ["dynamodb:Scan"] }
+    }
+  }
+  event_bus_arn   = "arn:aws:events:eu-west-1:123456789012:event-bus/shop-test-events"
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
+  # The mock provider applies: a protected table could not be torn down afterwards.
+  protect_data = false
+}
+
+run "names_come_from_app_env_and_service" {
+  command = plan
+
+  assert {
+    condition     = local.function_names == { api = "shop-test-orders-api", processor = "shop-test-orders-processor", scheduled = "shop-test-orders-scheduled" }
+    error_message = "function names must be <app>-<env>-<service>-<key>"
+  }
+  assert {
+    condition     = module.data.table_name == "shop-test-orders-main" && module.data.idempotency_table_name == "shop-test-orders-idempotency"
+    error_message = "each service has its own tables"
+  }
+  assert {
+    condition     = output.stack_name == "shop-test-orders" && output.ssm_prefix == "/shop/test/orders"
+    error_message = "the service's stack and SSM path are <app>-<env>-<service> and /<app>/<env>/<service>"
+  }
+}
+
+run "publishes_the_service_level_of_the_contract" {
+  command = plan
+
+  assert {
+    condition = toset(keys(module.contract.parameter_names)) == toset([
+      "app/service-name", "data/table-name", "data/table-arn", "data/table-stream-arn", "data/table-gsi1-name",
+      "data/idempotency-table-name", "layer/name", "deploy/stack-name", "api/name", "api/access-log-group-arn",
+      "api/function-name", "api/role-arn", "api/log-group-name", "api/rollback-alarm-name",
+      "processor/function-name", "processor/role-arn", "processor/log-group-name", "processor/rollback-alarm-name",
+      "processor/failure-queue-name",
+      "scheduled/function-name", "scheduled/role-arn", "scheduled/log-group-name", "scheduled/rollback-alarm-name",
+      "scheduled/dlq-name", "scheduled/scheduler-role-arn",
+    ])
+    error_message = "the service keys, with every function's keys by its trigger"
+  }
+  assert {
+    condition     = module.contract.parameter_names["processor/failure-queue-name"] == "/shop/test/orders/processor/failure-queue-name"
+    error_message = "the service's keys live under /<app>/<env>/<service>/"
+  }
+}
+
+run "one_role_per_function" {
+  command = plan
+
+  assert {
+    condition     = [for r in aws_iam_role.function : r.name] == ["shop-test-orders-api-exec", "shop-test-orders-processor-exec", "shop-test-orders-scheduled-exec"]
+    error_message = "each function must get its own <name>-exec role"
+  }
+  assert {
+    condition     = keys(aws_iam_role.scheduler) == ["scheduled"] && aws_iam_role.scheduler["scheduled"].name == "shop-test-orders-scheduled-scheduler"
+    error_message = "each scheduled function, and only those, gets a scheduler role"
+  }
+}
+
+run "no_wildcards_beyond_what_aws_requires" {
+  command = apply
+
+  assert {
+    condition = alltrue(flatten([
+      for p in aws_iam_role_policy.function : [
+        for s in jsondecode(p.policy).Statement : [
+          for a in s.Action : !strcontains(a, "*")
+        ]
+      ]
+    ]))
+    error_message = "no function policy may use a wildcard action"
+  }
+  assert {
+    condition = alltrue(flatten([
+      for p in aws_iam_role_policy.function : [
+        for s in jsondecode(p.policy).Statement : s.Resource != ["*"] || s.Sid == "Tracing"
+      ]
+    ]))
+    error_message = "only X-Ray may have a \"*\" resource in a function policy"
+  }
+}
+
+run "each_function_gets_only_its_own_resources" {
+  command = apply
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.function["api"].policy).Statement : s.Sid] == ["IdempotencyTable", "MainTable", "OwnLogGroup", "OwnParameters", "Tracing"]
+    error_message = "the API function must reach its tables, its logs, its parameters and X-Ray, nothing else"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["api"].policy).Statement : s if s.Sid == "MainTable"]).Action == ["dynamodb:GetItem", "dynamodb:Query"]
+    error_message = "a function gets exactly the table actions its entry lists"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "ReadStream"]).Resource == ["${module.data.table_arn}/stream/*"]
+    error_message = "a stream function reads its service's table stream only"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-processor-failures"]
+    error_message = "a stream function may send only to its on-failure queue, named by the contract"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OwnParameters"]).Resource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/test/orders/scheduled/*"]
+    error_message = "a function reads only its own SSM path"
+  }
+  assert {
+    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.function["api"].policy).Statement : contains(s.Action, "events:PutEvents")])
+    error_message = "the API function must not publish events"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "PublishEvents"]).Resource == [var.event_bus_arn]
+    error_message = "a function that publishes may put events on the platform's bus only"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.scheduler["scheduled"].policy).Statement : s if s.Sid == "InvokeScheduledFunction"]).Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled", "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled:*"]
+    error_message = "the scheduler role invokes its function only"
+  }
+}
+
+run "a_service_without_an_api_publishes_no_api_keys" {
+  command = plan
+
+  variables {
+    functions = { consumer = { description = "c", trigger = "stream" } }
+  }
+
+  assert {
+    condition     = !contains(keys(module.contract.parameter_names), "api/name") && contains(keys(module.contract.parameter_names), "consumer/failure-queue-name")
+    error_message = "the API keys exist only with an API function"
+  }
+}
+
+run "rejects_two_api_functions" {
+  command = plan
+
+  variables {
+    functions = { a = { description = "a", trigger = "api" }, b = { description = "b", trigger = "api" } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_table_the_service_does_not_have" {
+  command = plan
+
+  variables {
+    functions = { api = { description = "a", trigger = "api", tables = { other = ["dynamodb:GetItem"] } } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_wildcard_action" {
+  command = plan
+
+  variables {
+    functions = { api = { description = "a", trigger = "api", tables = { main = ["dynamodb:*"] } } }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_long_service_name" {
+  command = plan
+
+  variables {
+    service = "fulfilment-and-returns"
+  }
+
+  expect_failures = [var.service]
+}

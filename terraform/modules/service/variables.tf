@@ -1,0 +1,96 @@
+variable "app" {
+  description = "Application name, the first segment of every name."
+  type        = string
+}
+
+variable "env" {
+  description = "Environment name."
+  type        = string
+}
+
+variable "service" {
+  description = "Service name: with app and env it names the service's resources (\"<app>-<env>-<service>-api\") and its SSM path (\"/<app>/<env>/<service>/\")."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,10}[a-z0-9]$", var.service))
+    error_message = "service must be 2-12 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "functions" {
+  description = <<-EOT
+    The service's functions, by key (the key names the function, "<app>-<env>-<service>-<key>", and its contract keys):
+    - trigger: what invokes it: "api" (the service's REST API; at most one such function), "stream" (the service's
+      table stream, with an on-failure queue) or "schedule" (EventBridge Scheduler, with a dead-letter queue);
+    - tables: DynamoDB actions it may take, by table: "main" (the table and its indexes) or "idempotency";
+    - publishes_events: it may put events on the platform's bus.
+    Its role gets exactly these rights, plus its own log group, its own SSM path and X-Ray.
+  EOT
+  type = map(object({
+    description      = string
+    trigger          = string
+    tables           = optional(map(list(string)), {})
+    publishes_events = optional(bool, false)
+  }))
+
+  validation {
+    condition     = alltrue([for k in keys(var.functions) : can(regex("^[a-z][a-z0-9-]{0,10}[a-z0-9]$", k))])
+    error_message = "A function's key must be 2-12 lowercase letters, digits or hyphens, starting with a letter."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule"], f.trigger)])
+    error_message = "A function's trigger must be api, stream or schedule."
+  }
+
+  validation {
+    condition     = length([for f in values(var.functions) : f if f.trigger == "api"]) <= 1
+    error_message = "A service has one REST API, served by at most one function with trigger \"api\"."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for f in values(var.functions) : [for t, actions in f.tables : contains(["main", "idempotency"], t) && alltrue([for a in actions : can(regex("^dynamodb:[A-Za-z]+$", a))])]]))
+    error_message = "tables may name \"main\" and \"idempotency\", each with a list of dynamodb:<Action> without wildcards."
+  }
+}
+
+variable "event_bus_arn" {
+  description = "The platform's event bus, for functions that publish events."
+  type        = string
+}
+
+variable "alarm_topic_arn" {
+  description = "The platform's SNS topic every alarm notifies."
+  type        = string
+}
+
+variable "protect_data" {
+  description = "Deletion protection and prevent_destroy on the service's tables."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Days the function and access log groups keep their events."
+  type        = number
+  default     = 30
+}
+
+variable "api_latency_p99_threshold_ms" {
+  description = "API p99 latency (ms) that raises the latency alarm."
+  type        = number
+  default     = 1000
+}
+
+variable "composite_rollback_alarms" {
+  description = "One composite alarm per function as its deployment's rollback trigger. Only the local emulator, which lacks composite alarms, turns this off."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
