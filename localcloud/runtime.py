@@ -1,4 +1,4 @@
-"""The SAM application of sam/template.yaml, running on this machine against the emulator.
+"""The SAM application of sam/orders/template.yaml, running on this machine against the emulator.
 
 Reads the template as `sam deploy` would hand it to CloudFormation: SSM-typed parameters are
 resolved from the emulator (a missing key stops start-up naming it), the resources SAM owns that

@@ -1,4 +1,4 @@
-"""sam/template.yaml as the local cloud runs it: parameters resolved, functions with their code,
+"""A service's template as the local cloud runs it: parameters resolved, functions with their code,
 handler, timeout, layers and environment.
 
 Parameters resolve the way CloudFormation resolves them: an `AWS::SSM::Parameter::Value<...>`
@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scripts.sam_template import TEMPLATE, load_template
+from scripts.sam_template import load_template, template_path
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
+# The service the local cloud runs.
+ORDERS = template_path("orders")
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 NO_VALUE = object()
 
@@ -58,7 +60,7 @@ class Template:
         self,
         ssm: SSMClient,
         overrides: Mapping[str, str] | None = None,
-        path: Path = TEMPLATE,
+        path: Path = ORDERS,
         region: str = "us-east-1",
         account_id: str = "123456789012",
     ) -> None:

@@ -4,7 +4,7 @@
    127.0.0.1:LOCAL_AWS_PORT;
 2. `terraform apply` of terraform/envs/local against it (a fresh state: the emulator keeps
    nothing between runs), which writes the SSM contract;
-3. the local runtime of sam/template.yaml (localcloud.runtime) with the API on
+3. the local runtime of sam/orders/template.yaml (localcloud.runtime) with the API on
    127.0.0.1:LOCAL_API_PORT, the stream poller and the schedules.
 
 Prints `READY http://127.0.0.1:<port>` when everything is up. Ctrl-C or SIGTERM stops what it
@@ -189,7 +189,8 @@ def main() -> None:
         with emulator(args.aws_port, work / "emulator.log") as endpoint:
             apply_platform(args.aws_port, work)
             print(
-                f"runtime     sam/template.yaml ({time.monotonic() - started:.0f} s since start)", flush=True
+                f"runtime     sam/orders/template.yaml ({time.monotonic() - started:.0f} s since start)",
+                flush=True,
             )
             run(endpoint, args, started)
     except Stopped:

@@ -2,12 +2,12 @@
 
 Runs a short order history for one tenant through the DynamoDB adapter (create, revise, place,
 ship, create and delete a draft), reads the records the table's stream produced, and writes them
-as the event Lambda would deliver. sam/events/processor/stream-batch.json was made this way:
+as the event Lambda would deliver. sam/orders/events/processor/stream-batch.json was made this way:
 
   make emulator                      # one shell
   make tf-apply ENV=local            # another
-  PYTHONPATH=layers/shared .venv/bin/python scripts/capture_stream_event.py \\
-      --endpoint http://127.0.0.1:5050 --out sam/events/processor/stream-batch.json
+  PYTHONPATH=layers/orders .venv/bin/python scripts/capture_stream_event.py \\
+      --endpoint http://127.0.0.1:5050 --out sam/orders/events/processor/stream-batch.json
 """
 
 from __future__ import annotations

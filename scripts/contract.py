@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_FILE = ROOT / "terraform" / "modules" / "contract" / "platform.json"
 SERVICE_FILE = ROOT / "terraform" / "modules" / "service" / "contract.json"
 APP = "shop"
-SERVICE = "orders"
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 # What invokes a function, by the type of its SAM events.
 TRIGGERS = {"Api": "api", "DynamoDB": "stream", "ScheduleV2": "schedule"}

@@ -1,7 +1,7 @@
 """Drift of one environment, for the nightly drift workflow.
 
     python -m scripts.drift stack --stack shop-dev-orders --out stack-drift.json
-    python -m scripts.drift report --env dev [--plan-json plan.json] --stack-drift stack-drift.json \\
+    python -m scripts.drift report --env dev [--plan-json plan.json] --stack-drift stack-drift.json [...] \\
         [--run-url URL] --out drift.md
 
 `stack` runs CloudFormation's drift detection on the SAM stack, waits for it, and writes the
@@ -78,11 +78,12 @@ def _properties(resource: dict[str, Any]) -> str:
     return ", ".join(f"`{path}`" for path in resource["properties"]) or "—"
 
 
-def report(env: str, plan: dict[str, Any] | None, stack: dict[str, Any], run_url: str | None) -> str:
-    """The drift issue's body, or "" when neither Terraform nor CloudFormation found drift."""
+def report(env: str, plan: dict[str, Any] | None, stacks: list[dict[str, Any]], run_url: str | None) -> str:
+    """The drift issue's body, or "" when neither Terraform nor CloudFormation (on any service's
+    stack) found drift."""
     outside = changed_outside(plan or {})
     pending = changes(plan or {})
-    drifted = stack["resources"]
+    drifted = sum(len(stack["resources"]) for stack in stacks)
     if not (outside or pending or drifted):
         return ""
     lines = [f"## Drift in {env}", ""]
@@ -93,7 +94,7 @@ def report(env: str, plan: dict[str, Any] | None, stack: dict[str, Any], run_url
         counts = counts_phrase(Counter(change.action for change in pending))
         found.append(f"the code would change {len(pending)} resource(s) ({counts})")
     if drifted:
-        found.append(f"{len(drifted)} resource(s) of the SAM stack drifted")
+        found.append(f"{drifted} resource(s) of the SAM stacks drifted")
     lines += [":warning: **" + "; ".join(found) + ".**", ""]
     sections: list[list[str]] = []
     if outside:
@@ -103,14 +104,16 @@ def report(env: str, plan: dict[str, Any] | None, stack: dict[str, Any], run_url
     if pending:
         note = "Either the last deploy of this environment did not run, or the change was made by hand."
         sections.append(["### Changes the code would make (not applied)", *module_lines(pending), "", note])
-    if drifted:
-        rows = [
-            f"| `{r['logical_id']}` | `{r['type']}` | {r['status']} | {_properties(r)} |" for r in drifted
-        ]
-        header = ["| Logical ID | Type | Drift | Properties |", "|---|---|---|---|"]
-        sections.append([f"### SAM stack `{stack['stack']}`", "", *header, *rows])
-    if stack.get("reason"):
-        lines += [f"CloudFormation: {stack['detection']}: {stack['reason']}", ""]
+    for stack in stacks:
+        if stack["resources"]:
+            rows = [
+                f"| `{r['logical_id']}` | `{r['type']}` | {r['status']} | {_properties(r)} |"
+                for r in stack["resources"]
+            ]
+            header = ["| Logical ID | Type | Drift | Properties |", "|---|---|---|---|"]
+            sections.append([f"### SAM stack `{stack['stack']}`", "", *header, *rows])
+        if stack.get("reason"):
+            lines += [f"CloudFormation on `{stack['stack']}`: {stack['detection']}: {stack['reason']}", ""]
     footer = [f"<sub>[drift run]({run_url})</sub>"] if run_url else []
     budget = COMMENT_LIMIT - len("\n".join(lines + footer).encode()) - 200
     for section in sections:
@@ -128,7 +131,13 @@ def main(argv: Iterable[str] | None = None) -> None:
     render = commands.add_parser("report", help="the drift issue's body (empty: no drift)")
     render.add_argument("--env", required=True)
     render.add_argument("--plan-json", type=Path, help="terraform show -json of a plan with changes")
-    render.add_argument("--stack-drift", type=Path, required=True, help="the output of `stack`")
+    render.add_argument(
+        "--stack-drift",
+        type=Path,
+        action="append",
+        required=True,
+        help="the output of `stack`, once per service",
+    )
     render.add_argument("--run-url")
     render.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(None if argv is None else list(argv))
@@ -140,7 +149,8 @@ def main(argv: Iterable[str] | None = None) -> None:
             print(f"{args.stack}: {len(result['resources'])} drifted resource(s) ({result['detection']})")
         else:
             plan = json.loads(args.plan_json.read_text()) if args.plan_json else None
-            body = report(args.env, plan, json.loads(args.stack_drift.read_text()), args.run_url)
+            stacks = [json.loads(path.read_text()) for path in args.stack_drift]
+            body = report(args.env, plan, stacks, args.run_url)
             args.out.write_text(body)
             print(f"{args.env}: {'drift' if body else 'no drift'}")
     except (OSError, json.JSONDecodeError, TimeoutError, BotoCoreError, ClientError) as error:

@@ -1,7 +1,8 @@
 """One pull-request comment per environment from a Terraform plan and the SAM change set.
 
     python -m scripts.plan_comment plan --env dev --plan-json plan.json --plan-text plan.txt \\
-        [--change-set change-set.json | --change-set-error sam.log] [--run-url URL] --out comment.md
+        [--change-set STACK=change-set.json ...] [--change-set-error STACK=sam.log ...] \\
+        [--run-url URL] --out comment.md
     python -m scripts.plan_comment failed --env dev --log plan.log [--run-url URL] --out comment.md
     python -m scripts.plan_comment fork --env dev --out comment.md
 
@@ -429,16 +430,35 @@ def _read_text(path: Path) -> str:
         sys.exit(f"{path} not found")
 
 
+def _stack_and_file(argument: str) -> tuple[str, Path]:
+    stack, separator, path = argument.partition("=")
+    if not separator or not stack or not path:
+        sys.exit(
+            f"{argument!r}: name the stack and the file, STACK=FILE (e.g. shop-dev-orders=change-set.json)"
+        )
+    return stack, Path(path)
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="a plan that finished")
     plan.add_argument("--plan-json", type=Path, required=True, help="terraform show -json of the plan")
     plan.add_argument("--plan-text", type=Path, required=True, help="terraform show -no-color of the plan")
-    sam = plan.add_mutually_exclusive_group()
-    sam.add_argument("--change-set", type=Path, help="aws cloudformation describe-change-set output")
-    sam.add_argument("--change-set-error", type=Path, help="output of a sam deploy that failed")
-    plan.add_argument("--stack", help="the SAM stack's name (default: orders-<env>)")
+    plan.add_argument(
+        "--change-set",
+        action="append",
+        default=[],
+        metavar="STACK=FILE",
+        help="a service stack's `aws cloudformation describe-change-set` output; once per service",
+    )
+    plan.add_argument(
+        "--change-set-error",
+        action="append",
+        default=[],
+        metavar="STACK=FILE",
+        help="the output of a service's `sam deploy` that failed; once per service",
+    )
     plan.add_argument("--limit", type=int, default=COMMENT_LIMIT, help="size budget in bytes")
     failed = commands.add_parser("failed", help="a plan that failed")
     failed.add_argument("--log", type=Path, required=True, help="the output of terraform plan")
@@ -452,9 +472,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     where = Where(env=args.env, run_url=args.run_url, commit=args.commit)
 
     if args.command == "plan":
-        change_set = _read_json(args.change_set) if args.change_set else None
-        error = _read_text(args.change_set_error) if args.change_set_error else None
-        stack_section = change_set_lines(change_set, error, args.stack or f"shop-{args.env}-orders")
+        sections: dict[str, list[str]] = {}
+        for stack, path in map(_stack_and_file, args.change_set):
+            sections[stack] = change_set_lines(_read_json(path), None, stack)
+        for stack, path in map(_stack_and_file, args.change_set_error):
+            sections[stack] = change_set_lines(None, _read_text(path), stack)
+        stack_section = [line for stack in sorted(sections) for line in ["", *sections[stack]]][1:]
         body = render_plan(
             args.env,
             _read_json(args.plan_json),

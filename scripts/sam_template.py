@@ -1,5 +1,6 @@
-"""sam/template.yaml as plain data: CloudFormation's short tags become their long forms
-(`!Ref X` -> {"Ref": "X"}, `!GetAtt A.B` -> {"Fn::GetAtt": ["A", "B"]}, `!Sub s` -> {"Fn::Sub": s})."""
+"""The services' SAM applications, sam/<service>/template.yaml, and a template as plain data:
+CloudFormation's short tags become their long forms (`!Ref X` -> {"Ref": "X"},
+`!GetAtt A.B` -> {"Fn::GetAtt": ["A", "B"]}, `!Sub s` -> {"Fn::Sub": s})."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "sam" / "template.yaml"
+SAM = ROOT / "sam"
+# Every service has one SAM application: a directory of sam/ with a template.yaml.
+SERVICES = tuple(sorted(path.parent.name for path in SAM.glob("*/template.yaml")))
+
+
+def template_path(service: str) -> Path:
+    return SAM / service / "template.yaml"
 
 
 class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
@@ -33,6 +40,6 @@ def _construct(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
 _Loader.add_multi_constructor("!", _construct)
 
 
-def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+def load_template(path: Path) -> dict[str, Any]:
     template: dict[str, Any] = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506  # a SafeLoader
     return template

@@ -1,11 +1,11 @@
-"""Transform sam/template.yaml as CloudFormation does, for every environment and every AuthMode.
+"""Transform every service's template as CloudFormation does, for every environment and AuthMode.
 
 CloudFormation runs the template's transforms in order: AWS::LanguageExtensions (which resolves
 the Fn::If of the Auth settings from AuthMode), then AWS::Serverless (aws-sam-translator).
 `sam validate` runs only the second, on the template's defaults, and `sam validate --lint` and
 cfn-lint run neither, so a template they pass can still fail its first deployment. Here: the SAM
 CLI's own implementation of the language extensions, then the translator, with the parameters of
-each environment (sam/samconfig.toml; the template's defaults for local) and each allowed
+each environment (the service's samconfig.toml; the template's defaults for local) and each allowed
 AuthMode; local code paths become S3 URIs, as `sam package` makes them. The translated REST API
 must then keep /health and /openapi.json public and put every other method behind the mode's
 authorization.
@@ -29,9 +29,8 @@ from samcli.yamlhelper import yaml_parse
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.translator.transform import transform
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "sam" / "template.yaml"
-SAMCONFIG = ROOT / "sam" / "samconfig.toml"
+from scripts.sam_template import SAM, SERVICES, template_path
+
 PUBLIC = {"/health", "/openapi.json"}
 # What API Gateway is told to check on the other methods, per AuthMode.
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
@@ -49,11 +48,11 @@ class NoManagedPolicies:
         return {}
 
 
-def environments(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def environments(template: dict[str, Any], samconfig: Path) -> dict[str, dict[str, Any]]:
     """Each environment's parameter values: the template's defaults, then samconfig's overrides."""
     defaults = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
     found = {"local": defaults}
-    for env, config in tomllib.loads(SAMCONFIG.read_text()).items():
+    for env, config in tomllib.loads(samconfig.read_text()).items():
         if not isinstance(config, dict):  # the file's version
             continue
         overrides = config.get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
@@ -91,23 +90,25 @@ def wrong_security(translated: dict[str, Any], mode: str) -> list[str]:
 
 def main() -> int:
     logging.disable(logging.WARNING)  # the translator's notes on feature toggles and metrics
-    template = yaml_parse(TEMPLATE.read_text())
-    modes = template["Parameters"]["AuthMode"]["AllowedValues"]
     failed = False
-    for env, parameters in environments(template).items():
-        for mode in modes:
-            try:
-                translated = translate(template, {**parameters, "AuthMode": mode})
-            except InvalidDocumentException as error:
-                causes = "; ".join(str(c) for c in error.causes)
-                print(f"{env} AuthMode={mode}: the SAM translator refuses the template: {causes}")
-                failed = True
-                continue
-            if wrong := wrong_security(translated, mode):
-                print(f"{env} AuthMode={mode}: translated, but with the wrong authorization: {wrong}")
-                failed = True
-                continue
-            print(f"{env} AuthMode={mode}: {len(translated['Resources'])} CloudFormation resources")
+    for service in SERVICES:
+        template = yaml_parse(template_path(service).read_text())
+        modes = template["Parameters"]["AuthMode"]["AllowedValues"]
+        for env, parameters in environments(template, SAM / service / "samconfig.toml").items():
+            for mode in modes:
+                where = f"{service} {env} AuthMode={mode}"
+                try:
+                    translated = translate(template, {**parameters, "AuthMode": mode})
+                except InvalidDocumentException as error:
+                    causes = "; ".join(str(c) for c in error.causes)
+                    print(f"{where}: the SAM translator refuses the template: {causes}")
+                    failed = True
+                    continue
+                if wrong := wrong_security(translated, mode):
+                    print(f"{where}: translated, but with the wrong authorization: {wrong}")
+                    failed = True
+                    continue
+                print(f"{where}: {len(translated['Resources'])} CloudFormation resources")
     return 1 if failed else 0
 
 

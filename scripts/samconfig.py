@@ -1,15 +1,16 @@
-"""sam/samconfig.toml from the template's contract parameters, and the arguments of a deploy.
+"""Each service's sam/<service>/samconfig.toml from its template, and the arguments of a deploy.
 
-`--write` / `--check` generate or verify sam/samconfig.toml: per environment, every contract
-parameter of the template pointed at that environment's SSM key (the default names the local
-one, /<app>/local/...), plus the settings below. The contract tests check that the template
+`--write` / `--check` generate or verify every service's samconfig.toml: per environment, every
+contract parameter of the template pointed at that environment's SSM key (the default names the
+local one, /<app>/local/...), plus the settings below. The contract tests check that the template
 reads exactly the keys of the contract files.
 
-`deploy-args ENV` prints the arguments `make sam-deploy` passes to `sam deploy`: the stack name,
-artifacts bucket and CloudFormation role read from the contract in SSM, and the parameter
-overrides of samconfig.toml plus ContractHash, the SHA-256 of every contract value the template
-reads. A changed value changes the hash, and the hash is the functions' AutoPublishCodeSha256, so
-the change publishes new versions through the gradual deployment (SAM issue #3820).
+`--deploy-args ENV --service S` prints the arguments `make sam-deploy` passes to `sam deploy`: the
+service's stack name, the artifacts bucket and CloudFormation role read from the contract in SSM,
+and the parameter overrides of samconfig.toml plus ContractHash, the SHA-256 of every contract
+value the template reads. A changed value changes the hash, and the hash is the functions'
+AutoPublishCodeSha256, so the change publishes new versions through the gradual deployment (SAM
+issue #3820).
 """
 
 from __future__ import annotations
@@ -19,35 +20,35 @@ import hashlib
 import re
 import sys
 import tomllib
+from pathlib import Path
 
 import boto3
 
-from scripts.contract import APP, ROOT, SERVICE, template_parameters
-from scripts.sam_template import load_template
+from scripts.contract import APP, template_parameters
+from scripts.sam_template import SAM, SERVICES, load_template, template_path
 
-SAMCONFIG = ROOT / "sam" / "samconfig.toml"
-
-# What differs between environments besides their SSM keys.
+# What differs between environments besides their SSM keys, for every service...
 SETTINGS: dict[str, dict[str, str]] = {
-    "dev": {
-        "AuthMode": "COGNITO",
-        "DeploymentType": "AllAtOnce",
-        "HousekeepingSchedule": "rate(1 hour)",
-        "LogLevel": "DEBUG",
-    },
-    "staging": {
-        "AuthMode": "COGNITO",
-        "DeploymentType": "Linear10PercentEvery1Minute",
-        "HousekeepingSchedule": "rate(1 hour)",
-        "LogLevel": "INFO",
-    },
-    "prod": {
-        "AuthMode": "COGNITO",
-        "DeploymentType": "Canary10Percent5Minutes",
-        "HousekeepingSchedule": "rate(15 minutes)",
-        "LogLevel": "INFO",
+    "dev": {"AuthMode": "COGNITO", "DeploymentType": "AllAtOnce", "LogLevel": "DEBUG"},
+    "staging": {"AuthMode": "COGNITO", "DeploymentType": "Linear10PercentEvery1Minute", "LogLevel": "INFO"},
+    "prod": {"AuthMode": "COGNITO", "DeploymentType": "Canary10Percent5Minutes", "LogLevel": "INFO"},
+}
+# ... and for one service, the parameters of its own template.
+SERVICE_SETTINGS: dict[str, dict[str, dict[str, str]]] = {
+    "orders": {
+        "dev": {"HousekeepingSchedule": "rate(1 hour)"},
+        "staging": {"HousekeepingSchedule": "rate(1 hour)"},
+        "prod": {"HousekeepingSchedule": "rate(15 minutes)"},
     },
 }
+
+
+def samconfig_path(service: str) -> Path:
+    return SAM / service / "samconfig.toml"
+
+
+def settings(service: str, env: str) -> dict[str, str]:
+    return {**SETTINGS[env], **SERVICE_SETTINGS.get(service, {}).get(env, {})}
 
 
 def parameter_name(key: str) -> str:
@@ -55,17 +56,18 @@ def parameter_name(key: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[/-]", key))
 
 
-def template_paths() -> dict[str, str]:
+def template_paths(service: str) -> dict[str, str]:
     """Template parameter -> the SSM path it reads, relative to /<app>/<env>/."""
-    return {name: path for path, (name, _) in template_parameters(load_template()).items()}
+    template = load_template(template_path(service))
+    return {name: path for path, (name, _) in template_parameters(template).items()}
 
 
-def overrides(env: str) -> list[str]:
-    contract = [f"{name}=/{APP}/{env}/{path}" for name, path in template_paths().items()]
-    return contract + [f"{name}={value}" for name, value in SETTINGS[env].items()]
+def overrides(service: str, env: str) -> list[str]:
+    contract = [f"{name}=/{APP}/{env}/{path}" for name, path in template_paths(service).items()]
+    return contract + [f"{name}={value}" for name, value in settings(service, env).items()]
 
 
-def render() -> str:
+def render(service: str) -> str:
     lines = [
         "# Generated by `make docs` (scripts/samconfig.py) from the template; do not edit.",
         "# `sam deploy --config-env <env>` reads each environment's contract from its own SSM keys;",
@@ -73,11 +75,11 @@ def render() -> str:
         "version = 0.1",
     ]
     for env in SETTINGS:
-        quoted = " ".join(f'"{o}"' if " " in o else o for o in overrides(env))
+        quoted = " ".join(f'"{o}"' if " " in o else o for o in overrides(service, env))
         lines += [
             "",
             f"[{env}.global.parameters]",
-            f'stack_name = "{APP}-{env}-{SERVICE}"',
+            f'stack_name = "{APP}-{env}-{service}"',
             "",
             f"[{env}.build.parameters]",
             "cached = true",
@@ -87,7 +89,7 @@ def render() -> str:
             "confirm_changeset = false",
             "fail_on_empty_changeset = false",
             f"parameter_overrides = {toml_string(quoted)}",
-            f'tags = "app={APP} env={env} service={SERVICE} managed-by=sam"',
+            f'tags = "app={APP} env={env} service={service} managed-by=sam"',
         ]
     return "\n".join(lines) + "\n"
 
@@ -101,27 +103,27 @@ def contract_hash(values: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def deploy_args(env: str) -> list[str]:
+def deploy_args(env: str, service: str) -> list[str]:
     ssm = boto3.client("ssm")
     prefix = f"/{APP}/{env}/"
     values: dict[str, str] = {}
     for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=True):
         values.update({p["Name"].removeprefix(prefix): p["Value"] for p in page["Parameters"]})
-    read = list(template_paths().values())
+    read = list(template_paths(service).values())
     needed = [
         *read,
-        f"{SERVICE}/deploy/stack-name",
+        f"{service}/deploy/stack-name",
         "deploy/artifacts-bucket",
         "deploy/cloudformation-role-arn",
     ]
     missing = [k for k in needed if k not in values]
     if missing:
         sys.exit(f"{prefix} lacks {', '.join(missing)}: run `make tf-apply ENV={env}` first")
-    config = tomllib.loads(SAMCONFIG.read_text())[env]["deploy"]["parameters"]
+    config = tomllib.loads(samconfig_path(service).read_text())[env]["deploy"]["parameters"]
     digest = contract_hash({k: values[k] for k in read})
     return [
         "--stack-name",
-        values[f"{SERVICE}/deploy/stack-name"],
+        values[f"{service}/deploy/stack-name"],
         "--s3-bucket",
         values["deploy/artifacts-bucket"],
         "--role-arn",
@@ -136,19 +138,24 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--write", action="store_true", help="write sam/samconfig.toml")
-    group.add_argument("--check", action="store_true", help="exit 1 when sam/samconfig.toml is stale")
+    group.add_argument("--write", action="store_true", help="write every sam/<service>/samconfig.toml")
+    group.add_argument("--check", action="store_true", help="exit 1 when one is stale")
     group.add_argument(
         "--deploy-args", metavar="ENV", choices=sorted(SETTINGS), help="print sam deploy arguments"
     )
+    parser.add_argument("--service", choices=SERVICES, help="the service whose deploy arguments to print")
     args = parser.parse_args()
-    if args.write:
-        SAMCONFIG.write_text(render())
-    elif args.check:
-        if SAMCONFIG.read_text() != render():
-            sys.exit("sam/samconfig.toml is out of date: run `make docs`")
-    else:
-        print("\0".join(deploy_args(args.deploy_args)), end="")
+    if args.deploy_args:
+        if args.service is None:
+            parser.error(f"--deploy-args needs --service, one of {', '.join(SERVICES)}")
+        print("\0".join(deploy_args(args.deploy_args, args.service)), end="")
+        return
+    for service in SERVICES:
+        path = samconfig_path(service)
+        if args.write:
+            path.write_text(render(service))
+        elif not path.exists() or path.read_text() != render(service):
+            sys.exit(f"{path.relative_to(SAM.parent)} is out of date: run `make docs`")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ class CallCounter:
 def function_module(
     logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None
 ) -> Iterator[ModuleType]:
-    """A function of sam/template.yaml imported as Lambda would: a fresh module of its handler,
+    """A function of sam/orders/template.yaml imported as Lambda would: a fresh module of its handler,
     with the environment the template gives it (SSM parameters resolved from the emulator, which
     must hold the applied platform) and the runtime's variables pointed at the emulator."""
     ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)

@@ -21,8 +21,11 @@ NO_STACK_DRIFT = {"stack": STACK, "detection": "DETECTION_COMPLETE", "reason": "
 
 @pytest.mark.emulator
 def test_no_drift_anywhere_is_an_empty_report(fixture_plans: dict[str, Plan]) -> None:
-    assert drift.report("dev", fixture_plans["no-change"].json, NO_STACK_DRIFT, None) == ""
-    assert drift.report("dev", None, NO_STACK_DRIFT, None) == ""
+    assert drift.report("dev", fixture_plans["no-change"].json, [NO_STACK_DRIFT], None) == ""
+    assert (
+        drift.report("dev", None, [NO_STACK_DRIFT, {**NO_STACK_DRIFT, "stack": "shop-dev-fulfilment"}], None)
+        == ""
+    )
 
 
 @pytest.mark.emulator
@@ -39,11 +42,15 @@ def test_unapplied_changes_and_stack_drift_are_reported(fixture_plans: dict[str,
         ],
     }
 
-    body = drift.report("dev", fixture_plans["changes"].json, stack, "https://github.com/o/r/actions/runs/9")
+    calm = {**NO_STACK_DRIFT, "stack": "shop-dev-fulfilment"}
+    run = "https://github.com/o/r/actions/runs/9"
+    body = drift.report("dev", fixture_plans["changes"].json, [calm, stack], run)
 
     assert body.startswith("## Drift in dev\n")
     assert "the code would change 3 resource(s) (1 to destroy, 1 to replace, 1 to update)" in body
-    assert "1 resource(s) of the SAM stack drifted" in body
+    assert "1 resource(s) of the SAM stacks drifted" in body
+    assert "### SAM stack `shop-dev-orders`" in body
+    assert "shop-dev-fulfilment" not in body, "a stack without drift gets no section"
     assert "| `ApiFunction` | `AWS::Lambda::Function` | MODIFIED | `/Timeout` |" in body
     assert '- `~` `aws_ssm_parameter.this["page-size"]`' in body
     assert body.endswith("<sub>[drift run](https://github.com/o/r/actions/runs/9)</sub>\n")
@@ -62,7 +69,7 @@ def test_changes_outside_terraform_are_reported_and_a_huge_report_fits() -> None
         {"address": "aws_ssm_parameter.untouched", "change": {"actions": ["update"]}}
     )
 
-    body = drift.report("prod", plan, NO_STACK_DRIFT, None)
+    body = drift.report("prod", plan, [NO_STACK_DRIFT], None)
 
     assert "20000 resource(s) changed outside Terraform" in body
     assert "- `aws_ssm_parameter.p0`" in body

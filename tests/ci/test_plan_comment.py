@@ -234,15 +234,19 @@ def test_the_command_reads_its_inputs_from_files(
     (tmp_path / "plan.json").write_text(json.dumps(plan.json))
     (tmp_path / "plan.txt").write_text(plan.text)
 
+    (tmp_path / "sam-fulfilment.log").write_text("Error: Failed to create changeset for the stack\n")
     cli(
         "plan --env dev --plan-json plan.json --plan-text plan.txt --out comment.md",
-        "--change-set",
-        str(CHANGE_SET),
+        *("--change-set", f"shop-dev-orders={CHANGE_SET}"),
+        *("--change-set-error", "shop-dev-fulfilment=sam-fulfilment.log"),
     )
 
     body = (tmp_path / "comment.md").read_text()
     well_formed(body)
-    assert "#### SAM change set · `shop-dev-orders`" in body
+    assert body.index("#### SAM change set · `shop-dev-fulfilment`") < body.index(
+        "#### SAM change set · `shop-dev-orders`"
+    ), "one section per service's stack, by name"
+    assert ":x: **`sam deploy --no-execute-changeset` failed.**" in body
     assert body.index("[!CAUTION]") < body.index("SAM change set") < body.index("Changes by module")
 
 
@@ -254,6 +258,8 @@ def test_the_command_names_a_missing_or_broken_input(tmp_path: Path, monkeypatch
         cli("plan --env dev --plan-json missing.json --plan-text plan.txt --out c.md")
     with pytest.raises(SystemExit, match=r"broken\.json is not JSON"):
         cli("plan --env dev --plan-json broken.json --plan-text plan.txt --out c.md")
+    with pytest.raises(SystemExit, match=r"name the stack and the file, STACK=FILE"):
+        cli("plan --env dev --plan-json broken.json --plan-text plan.txt --out c.md --change-set cs.json")
     assert not (tmp_path / "c.md").exists()
 
 
@@ -268,9 +274,15 @@ def test_the_committed_example_is_what_the_renderer_makes_of_the_platforms_plan(
     (tmp_path / "plan.txt").write_text(platform_plan.text)
 
     cli(
-        "plan --env local --stack shop-local-orders --plan-json plan.json --plan-text plan.txt",
-        *("--out", "comment.md"),
-        *("--change-set", str(CHANGE_SET), "--run-url", EXAMPLE_RUN, "--commit", EXAMPLE_COMMIT),
+        "plan --env local --plan-json plan.json --plan-text plan.txt --out comment.md",
+        *(
+            "--change-set",
+            f"shop-local-orders={CHANGE_SET}",
+            "--run-url",
+            EXAMPLE_RUN,
+            "--commit",
+            EXAMPLE_COMMIT,
+        ),
     )
 
     rendered = (tmp_path / "comment.md").read_text()

@@ -1,4 +1,4 @@
-"""sam/template.yaml reads exactly both levels of the contract, with their types, wired as designed."""
+"""sam/orders/template.yaml reads exactly both levels of the contract, with their types, wired as designed."""
 
 from __future__ import annotations
 
@@ -12,18 +12,26 @@ import pytest
 from scripts.contract import (
     APP,
     PLATFORM_FILE,
-    SERVICE,
     load,
     service_keys,
     template_functions,
     template_parameters,
 )
-from scripts.sam_template import load_template
-from scripts.samconfig import SAMCONFIG, SETTINGS, contract_hash, overrides, parameter_name, render
+from scripts.sam_template import load_template, template_path
+from scripts.samconfig import (
+    SETTINGS,
+    contract_hash,
+    overrides,
+    parameter_name,
+    render,
+    samconfig_path,
+    settings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = load(PLATFORM_FILE)
-TEMPLATE = load_template()
+SERVICE = "orders"
+TEMPLATE = load_template(template_path(SERVICE))
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = {"ApiFunction": "api", "ProcessorFunction": "processor", "ScheduledFunction": "scheduled"}
 SERVICE_KEYS = service_keys(template_functions(TEMPLATE))
@@ -83,25 +91,26 @@ def test_parameter_names_follow_the_keys(level: str) -> None:
 
 
 def test_every_ssm_parameter_is_used() -> None:
-    text = (ROOT / "sam" / "template.yaml").read_text()
+    text = template_path(SERVICE).read_text()
     body = text[text.index("\nConditions:") :]
     unused = [n for n, _ in template_parameters(TEMPLATE).values() if not re.search(rf"\b{n}\b", body)]
     assert unused == []
 
 
 def test_samconfig_is_generated_from_the_template() -> None:
-    assert SAMCONFIG.read_text() == render(), "run `make docs`"
+    assert samconfig_path(SERVICE).read_text() == render(SERVICE), "run `make docs`"
 
 
 @pytest.mark.parametrize("env", sorted(SETTINGS))
 def test_each_environment_reads_its_own_keys(env: str) -> None:
-    config = tomllib.loads(SAMCONFIG.read_text())[env]["deploy"]["parameters"]
+    config = tomllib.loads(samconfig_path(SERVICE).read_text())[env]["deploy"]["parameters"]
     for key, (name, _) in read_keys("platform").items():
         assert f"{name}=/{APP}/{env}/{key}" in config["parameter_overrides"]
     for key, (name, _) in read_keys("service").items():
         assert f"{name}=/{APP}/{env}/{SERVICE}/{key}" in config["parameter_overrides"]
     assert config["parameter_overrides"].count(f"/{APP}/") == len(template_parameters(TEMPLATE))
-    assert overrides(env)[-len(SETTINGS[env]) :] == [f"{k}={v}" for k, v in SETTINGS[env].items()]
+    wanted = settings(SERVICE, env)
+    assert overrides(SERVICE, env)[-len(wanted) :] == [f"{k}={v}" for k, v in wanted.items()]
 
 
 def test_deployments_are_all_at_once_in_dev_and_canary_in_prod() -> None:
@@ -209,8 +218,8 @@ def test_health_is_public_and_everything_else_is_behind_the_auth_mode() -> None:
 
 @pytest.mark.parametrize(("logical_id", "role"), FUNCTIONS.items())
 def test_each_function_builds_its_handler(logical_id: str, role: str) -> None:
-    code = ROOT / "functions" / role
-    assert RESOURCES[logical_id]["Properties"]["CodeUri"] == f"../functions/{role}/"
+    code = ROOT / "functions" / SERVICE / role
+    assert RESOURCES[logical_id]["Properties"]["CodeUri"] == f"../../functions/{SERVICE}/{role}/"
     assert "def lambda_handler(" in (code / "app.py").read_text()
     assert f"build-{logical_id}:" in (code / "Makefile").read_text()
 
@@ -221,6 +230,6 @@ def test_the_layer_ships_the_versions_the_tests_run() -> None:
         pairs = (line.split("==") for line in lines if "==" in line)
         return {name.lower().replace("_", "-"): version for name, version in pairs}
 
-    layer = pins(ROOT / "layers" / "shared" / "requirements.txt")
+    layer = pins(ROOT / "layers" / SERVICE / "requirements.txt")
     dev = pins(ROOT / "requirements" / "dev.txt")
     assert {name: dev.get(name) for name in layer} == layer

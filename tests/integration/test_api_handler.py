@@ -1,4 +1,4 @@
-"""The API function, invoked with the events of sam/events/api/ against the tables Terraform made.
+"""The API function, invoked with the events of sam/orders/events/api/ against the tables Terraform made.
 
 Each test is a request a client would send and the answer it would see.
 """
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = ROOT / "sam" / "events" / "api"
+EVENTS = ROOT / "sam" / "orders" / "events" / "api"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def load(name: str) -> dict[str, Any]:
 
 
 class Client:
-    """Sends the events of sam/events/api/ with the path, body, headers and tenant of a test."""
+    """Sends the events of sam/orders/events/api/ with the path, body, headers and tenant of a test."""
 
     def __init__(self, handler: ModuleType, tenant: str | None) -> None:
         self._handler = handler

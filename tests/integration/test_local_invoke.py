@@ -44,7 +44,7 @@ def response_of(result: subprocess.CompletedProcess[str]) -> Any:
 
 
 def test_the_api_answers_health(local_platform: LocalPlatform, emulator: Emulator) -> None:
-    result = invoke(emulator, "ApiFunction", "sam/events/api/health.json")
+    result = invoke(emulator, "ApiFunction", "sam/orders/events/api/health.json")
     response = response_of(result)
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["status"] == "ok"
@@ -54,20 +54,20 @@ def test_the_processor_takes_the_committed_stream_batch(
     local_platform: LocalPlatform, emulator: Emulator
 ) -> None:
     response = response_of(
-        invoke(emulator, "shop-local-orders-processor", "sam/events/processor/stream-batch.json")
+        invoke(emulator, "shop-local-orders-processor", "sam/orders/events/processor/stream-batch.json")
     )
     assert response == {"batchItemFailures": []}
 
 
 def test_the_scheduled_job_runs(local_platform: LocalPlatform, emulator: Emulator) -> None:
-    response = response_of(invoke(emulator, "ScheduledFunction", "sam/events/scheduled/run.json"))
+    response = response_of(invoke(emulator, "ScheduledFunction", "sam/orders/events/scheduled/run.json"))
     assert response["scheduled_time"] == "2026-11-23T03:00:00Z"
 
 
 def test_an_unknown_function_is_one_line_naming_the_choices(
     local_platform: LocalPlatform, emulator: Emulator
 ) -> None:
-    result = invoke(emulator, "NoSuchFunction", "sam/events/api/health.json")
+    result = invoke(emulator, "NoSuchFunction", "sam/orders/events/api/health.json")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "no function NoSuchFunction: the template has ApiFunction, ProcessorFunction, ScheduledFunction"
@@ -83,7 +83,7 @@ def test_functions_get_the_templates_environment_from_the_contract(
     assert api.name == contract["api/function-name"]
     assert api.environment["TABLE_NAME"] == contract["data/table-name"]
     assert api.environment["AUTH_MODE"] == "COGNITO"
-    assert api.layer_dirs == (ROOT / "layers" / "shared",)
+    assert api.layer_dirs == (ROOT / "layers" / "orders",)
     assert (api.timeout_seconds, api.handler) == (10, "app.lambda_handler")
     processor = functions["ProcessorFunction"]
     assert processor.environment["EVENT_SOURCE"] == "/shop/local/orders"

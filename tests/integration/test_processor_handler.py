@@ -32,13 +32,13 @@ if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
-STREAM_EVENT = ROOT / "sam" / "events" / "processor" / "stream-batch.json"
+STREAM_EVENT = ROOT / "sam" / "orders" / "events" / "processor" / "stream-batch.json"
 CONTEXT = FakeLambdaContext(function_name="shop-local-orders-processor")
 
 
 @pytest.fixture(scope="module")
 def processor(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[tuple[ModuleType, CallCounter]]:
-    """functions/processor/app.py with the template's environment, its AWS calls counted."""
+    """functions/orders/processor/app.py with the template's environment, its AWS calls counted."""
     counter = CallCounter()
     boto3.setup_default_session()
     assert boto3.DEFAULT_SESSION is not None

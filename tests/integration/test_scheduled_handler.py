@@ -1,4 +1,4 @@
-"""The scheduled job, invoked with sam/events/scheduled/run.json against the tables Terraform made."""
+"""The scheduled job, invoked with sam/orders/events/scheduled/run.json against the tables Terraform made."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN_EVENT = ROOT / "sam" / "events" / "scheduled" / "run.json"
+RUN_EVENT = ROOT / "sam" / "orders" / "events" / "scheduled" / "run.json"
 CONTEXT = FakeLambdaContext(function_name="shop-local-orders-scheduled")
 MAX_AGE = timedelta(days=7)
 
