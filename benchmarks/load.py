@@ -174,7 +174,7 @@ def start_cloud(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
             process.terminate()
             sys.exit(f"make local did not reach READY:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.5)
-    return process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}"
+    return process, f"http://127.0.0.1:{api_port}/orders", f"http://127.0.0.1:{aws_port}"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -247,7 +247,8 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument(
-        "--api", help="a running local cloud's API instead of a new one, e.g. http://127.0.0.1:3000"
+        "--api",
+        help="a running local cloud's orders API instead of a new one, e.g. http://127.0.0.1:3000/orders",
     )
     parser.add_argument("--endpoint", default="http://127.0.0.1:5050", help="its emulator (with --api)")
     parser.add_argument(

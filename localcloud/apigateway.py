@@ -1,4 +1,4 @@
-"""The template's REST API on 127.0.0.1: API Gateway's Lambda proxy integration, locally.
+"""Each service's REST API on 127.0.0.1: API Gateway's Lambda proxy integration, locally.
 
 Routes come from the functions' `Api` events; authorization from the Api's `Auth` (after
 `Fn::If`, so the `AuthMode` parameter decides) and each event's own `Auth`:
@@ -14,7 +14,9 @@ Refusals have API Gateway's bodies and status codes: 401 {"message": "Unauthoriz
 or invalid token, 403 {"message": "Forbidden"} for a missing or unknown API key, 403 {"message":
 "Missing Authentication Token"} for a path or method no route has, 502 {"message": "Internal
 server error"} when the function fails or answers with something that is not a proxy response.
-The stage is not part of the local URL (as with `sam local start-api`); it is in the event.
+Every service's API shares the one port under the service's name (/orders/...), where API
+Gateway's URL has the API's id and the stage: the function sees the path after it, and the stage
+in the event; a path under no service's name gets 403 {"message": "Forbidden"}.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -60,6 +62,10 @@ class Refusal(Exception):  # a gateway response, not a program error
         self.status = status
         self.message = message
         self.error_type = error_type
+
+    def answer(self) -> tuple[int, dict[str, list[str]], bytes]:
+        headers = {"Content-Type": ["application/json"], "x-amzn-ErrorType": [self.error_type]}
+        return int(self.status), headers, json.dumps({"message": self.message}).encode()
 
     @classmethod
     def unauthorized(cls, message: str = "Unauthorized") -> Refusal:
@@ -260,9 +266,7 @@ class LocalApi:
             event = self.event(request, route, path_parameters, request_id, claims, api_key_id, api_key)
             status, headers, body = self.response(route.function.invoke(event))
         except Refusal as refusal:
-            status = int(refusal.status)
-            headers = {"Content-Type": ["application/json"], "x-amzn-ErrorType": [refusal.error_type]}
-            body = json.dumps({"message": refusal.message}).encode()
+            status, headers, body = refusal.answer()
         headers.setdefault("x-amzn-RequestId", [request_id])
         self._access_log(request, request_id, resource_path, status, len(body))
         return status, headers, body
@@ -408,8 +412,15 @@ class Request:
     protocol: str
 
 
-def serve(api: LocalApi, port: int) -> ThreadingHTTPServer:
-    """Start the API on 127.0.0.1:port in a thread; shut it down with .shutdown()."""
+def base_path(path: str) -> tuple[str, str]:
+    """The service a request is for and the path its API sees: /orders/orders/1 -> orders, /orders/1."""
+    service, _, rest = path.removeprefix("/").partition("/")
+    return service, f"/{rest}"
+
+
+def serve(apis: Mapping[str, LocalApi], port: int) -> ThreadingHTTPServer:
+    """Start every service's API on 127.0.0.1:port, each under its service's name, in a thread;
+    shut it down with .shutdown(). A path under no service's name gets API Gateway's 403."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -420,16 +431,18 @@ def serve(api: LocalApi, port: int) -> ThreadingHTTPServer:
         def _handle(self) -> None:
             target = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
+            service, path = base_path(urllib.parse.unquote(target.path))
             request = Request(
                 method=self.command,
-                path=urllib.parse.unquote(target.path) or "/",
+                path=path,
                 query=target.query,
                 headers=self.headers,
                 body=self.rfile.read(length) if length else b"",
                 client_ip=self.client_address[0],
                 protocol=self.request_version,
             )
-            status, headers, body = api.handle(request)
+            api = apis.get(service)
+            status, headers, body = api.handle(request) if api else Refusal.forbidden().answer()
             self.send_response(status)
             for name, values in headers.items():
                 for value in values:

@@ -26,7 +26,7 @@ from types import FrameType
 from typing import Any
 
 from localcloud.emulator import DEFAULT_ENDPOINT, REGION, session
-from localcloud.template import Function, Template, TemplateError
+from localcloud.template import Function, TemplateError, find_function
 from localcloud.worker import LambdaContext
 
 
@@ -91,7 +91,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("function", help="logical id (ApiFunction) or function name")
+    parser.add_argument(
+        "function", help="logical id (ApiFunction, or orders/ApiFunction where two services have one) or name"
+    )
     parser.add_argument("event", type=Path, help="a JSON event, e.g. sam/orders/events/api/health.json")
     parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
     parser.add_argument(
@@ -105,7 +107,7 @@ def main() -> None:
     overrides = dict(p.split("=", 1) for p in args.parameter)
     ssm = session().client("ssm", endpoint_url=args.endpoint)
     try:
-        function = Template(ssm, overrides).function(args.function)
+        function = find_function(ssm, args.function, overrides)
     except TemplateError as error:
         sys.exit(str(error))
     except OSError as error:

@@ -1,10 +1,14 @@
-"""The SAM application of sam/orders/template.yaml, running on this machine against the emulator.
+"""Every service's SAM application (sam/<service>/template.yaml), running on this machine against
+the emulator.
 
-Reads the template as `sam deploy` would hand it to CloudFormation: SSM-typed parameters are
+Reads each template as `sam deploy` would hand it to CloudFormation: SSM-typed parameters are
 resolved from the emulator (a missing key stops start-up naming it), the resources SAM owns that
 the functions' event sources need are created (SQS queues), and each function's events are
 served: `Api` by the local API Gateway, `DynamoDB` by a stream poller, `ScheduleV2` by a
-scheduler. Any other event type stops start-up, rather than being silently ignored.
+scheduler. Any other event type stops start-up, rather than being silently ignored. Every
+service's API is on the one port, under the service's name: http://127.0.0.1:3000/orders/... is
+the orders API, as https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/... is on AWS (the
+function sees the path after it, as it sees the path after the stage there).
 
     python -m localcloud.runtime [--endpoint URL] [--port 3000] [--parameter NAME=VALUE ...]
 
@@ -20,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from http.server import ThreadingHTTPServer
 from types import FrameType
 from typing import Any
@@ -32,6 +36,7 @@ from localcloud.functions import LocalFunction, log_to_console
 from localcloud.scheduler import ScheduleRunner
 from localcloud.streams import StreamMapping, StreamPoller
 from localcloud.template import Template, TemplateError
+from scripts.sam_template import SERVICES, template_path
 
 DEFAULT_API_PORT = int(os.environ.get("LOCAL_API_PORT", "3000"))
 QUEUE_ATTRIBUTES = (
@@ -45,36 +50,37 @@ QUEUE_ATTRIBUTES = (
 SERVED_EVENTS = ("Api", "DynamoDB", "ScheduleV2")
 
 
-class LocalRuntime:
-    """Everything the template runs, created from the template and the emulator's SSM contract."""
+class ServiceRuntime:
+    """What one service's template runs, created from the template and the emulator's SSM contract."""
 
     def __init__(
         self,
+        service: str,
         endpoint: str,
-        api_port: int,
-        overrides: Mapping[str, str] | None = None,
-        schedule_speedup: float = 1.0,
-        log: Callable[[str], None] | None = None,
+        overrides: Mapping[str, str],
+        switch: FaultSwitch,
+        schedule_speedup: float,
     ) -> None:
         aws = session()
-        self.endpoint = endpoint
-        self.api_port = api_port
-        self.log = log or log_to_console("[local]")
+        self.service = service
         self.sqs = aws.client("sqs", endpoint_url=endpoint)
-        self.template = Template(aws.client("ssm", endpoint_url=endpoint), overrides)
+        self.template = Template(aws.client("ssm", endpoint_url=endpoint), template_path(service), overrides)
         self._create_queues()
         definitions = self.template.functions()
-        switch = FaultSwitch(endpoint)
         self.functions = {
             logical_id: LocalFunction(f, endpoint, faults=switch) for logical_id, f in definitions.items()
         }
-        self.api = LocalApi(
-            self.template,
-            self.functions,
-            endpoint,
-            aws.client("cognito-idp", endpoint_url=endpoint),
-            aws.client("apigateway", endpoint_url=endpoint),
-            log=log_to_console("[api]"),
+        self.api = (
+            LocalApi(
+                self.template,
+                self.functions,
+                endpoint,
+                aws.client("cognito-idp", endpoint_url=endpoint),
+                aws.client("apigateway", endpoint_url=endpoint),
+                log=log_to_console(f"[{service} api]"),
+            )
+            if self.template.resources("AWS::Serverless::Api")
+            else None
         )
         streams = aws.client("dynamodbstreams", endpoint_url=endpoint)
         self.pollers: list[StreamPoller] = []
@@ -84,7 +90,9 @@ class LocalRuntime:
             for event_name, event in definition.events.items():
                 kind, properties = event.get("Type"), event.get("Properties", {})
                 if kind not in SERVED_EVENTS:
-                    raise TemplateError(f"{logical_id}.{event_name}: {kind} events are not served locally")
+                    raise TemplateError(
+                        f"{service}: {logical_id}.{event_name}: {kind} events are not served locally"
+                    )
                 if kind == "DynamoDB":
                     mapping = StreamMapping.from_event(function, properties)
                     self.pollers.append(StreamPoller(mapping, streams, self.sqs, function.log))
@@ -93,7 +101,6 @@ class LocalRuntime:
                     self.schedules.append(
                         ScheduleRunner(name, function, properties, schedule_speedup, function.log)
                     )
-        self._server: ThreadingHTTPServer | None = None
 
     def _create_queues(self) -> None:
         """The template's SQS queues, as CloudFormation would create them; `Ref` and `Fn::GetAtt`
@@ -113,16 +120,75 @@ class LocalRuntime:
             ]
             self.template.provide(logical_id, url, Arn=arn, QueueName=name, QueueUrl=url)
 
+    @property
+    def sources(self) -> list[ScheduleRunner | StreamPoller]:
+        return [*self.schedules, *self.pollers]
+
+    def describe(self) -> list[str]:
+        """What runs, one line each, for the start-up message."""
+        lines = []
+        if self.api is not None:
+            lines += [
+                f"{route.method:<7}/{self.service}{route.resource_path:<28}-> {route.function.function.name}"
+                + ("" if route.authorizer or route.api_key_required else "  (public)")
+                for route in self.api.routes
+            ]
+        lines += [
+            f"stream  {p.mapping.stream_arn.split('/')[1]:<36}-> {p.mapping.function.function.name}"
+            for p in self.pollers
+        ]
+        lines += [
+            f"schedule {s.schedule.expression:<35}-> {s.function.function.name}" for s in self.schedules
+        ]
+        return lines
+
+
+class LocalRuntime:
+    """Every service's template running: one ServiceRuntime each, their APIs on one port."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        api_port: int,
+        overrides: Mapping[str, str] | None = None,
+        schedule_speedup: float = 1.0,
+        services: tuple[str, ...] = SERVICES,
+    ) -> None:
+        self.endpoint = endpoint
+        self.api_port = api_port
+        overrides = dict(overrides or {})
+        parameters = {service: set(Template.declared(template_path(service))) for service in services}
+        unknown = sorted(set(overrides) - set().union(*parameters.values()))
+        if unknown:
+            raise TemplateError(f"no service's template has a parameter {', '.join(unknown)}")
+        switch = FaultSwitch(endpoint)
+        self.services = {
+            service: ServiceRuntime(
+                service,
+                endpoint,
+                {k: v for k, v in overrides.items() if k in parameters[service]},
+                switch,
+                schedule_speedup,
+            )
+            for service in services
+        }
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def functions(self) -> dict[str, LocalFunction]:
+        """Every service's functions, by function name."""
+        return {f.function.name: f for s in self.services.values() for f in s.functions.values()}
+
     def start(self) -> None:
-        self._server = serve(self.api, self.api_port)
-        for poller in self.pollers:
-            poller.start()
-        for schedule in self.schedules:
-            schedule.start()
+        apis = {name: s.api for name, s in self.services.items() if s.api is not None}
+        self._server = serve(apis, self.api_port)
+        for service in self.services.values():
+            for source in service.sources:
+                source.start()
 
     def stop(self) -> None:
         """Stop the event sources, kill every function's process and close the port."""
-        sources: list[ScheduleRunner | StreamPoller] = [*self.schedules, *self.pollers]
+        sources = [source for service in self.services.values() for source in service.sources]
         for source in sources:
             source.stopping.set()
         for function in self.functions.values():
@@ -134,19 +200,11 @@ class LocalRuntime:
             self._server.server_close()
 
     def describe(self) -> list[str]:
-        """What runs, one line each, for the start-up message."""
-        lines = [
-            f"{route.method:<7}{route.resource_path:<28}-> {route.function.function.name}"
-            + ("" if route.authorizer or route.api_key_required else "  (public)")
-            for route in self.api.routes
-        ]
-        lines += [
-            f"stream  {p.mapping.stream_arn.split('/')[1]:<28}-> {p.mapping.function.function.name}"
-            for p in self.pollers
-        ]
-        lines += [
-            f"schedule {s.schedule.expression:<27}-> {s.function.function.name}" for s in self.schedules
-        ]
+        """What runs, by service, for the start-up message."""
+        lines = []
+        for name, service in self.services.items():
+            url = f"  http://127.0.0.1:{self.api_port}/{name}" if service.api is not None else ""
+            lines += [f"{name}{url}", *(f"  {line}" for line in service.describe())]
         return lines
 
 
@@ -202,7 +260,8 @@ def run(endpoint: str, args: Any, started: float | None = None) -> None:
             print(f"  up in {time.monotonic() - started:.0f} s")
         print("  a token:      make token TENANT=acme")
         print(
-            f'  a first call: curl -H "Authorization: $(make -s token TENANT=acme)" http://127.0.0.1:{args.port}/orders'
+            '  a first call: curl -H "Authorization: $(make -s token TENANT=acme)" '
+            f"http://127.0.0.1:{args.port}/orders/orders"
         )
         print("  the events:   make events          stop: Ctrl-C", flush=True)
         wait_for_signal()

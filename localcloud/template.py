@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scripts.sam_template import load_template, template_path
+from scripts.sam_template import SERVICES, load_template, template_path
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
-# The service the local cloud runs.
-ORDERS = template_path("orders")
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 NO_VALUE = object()
 
@@ -59,8 +57,8 @@ class Template:
     def __init__(
         self,
         ssm: SSMClient,
+        path: Path,
         overrides: Mapping[str, str] | None = None,
-        path: Path = ORDERS,
         region: str = "us-east-1",
         account_id: str = "123456789012",
     ) -> None:
@@ -70,6 +68,11 @@ class Template:
         self.parameters = self._resolve_parameters(ssm, overrides or {})
         self.provided: dict[str, dict[str, str]] = {}
         self.conditions = {name: bool(self.evaluate(c)) for name, c in self.raw.get("Conditions", {}).items()}
+
+    @staticmethod
+    def declared(path: Path) -> list[str]:
+        """The parameters a template declares, without resolving any."""
+        return list(load_template(path)["Parameters"])
 
     def _resolve_parameters(self, ssm: SSMClient, overrides: Mapping[str, str]) -> dict[str, Any]:
         unknown = sorted(set(overrides) - set(self.raw["Parameters"]))
@@ -186,3 +189,22 @@ class Template:
             if logical_id_or_name in (function.logical_id, function.name):
                 return function
         raise TemplateError(f"no function {logical_id_or_name}: the template has {', '.join(functions)}")
+
+
+def find_function(
+    ssm: SSMClient, logical_id_or_name: str, overrides: Mapping[str, str] | None = None
+) -> Function:
+    """A function of any service's template, by logical id or name; "service/LogicalId" when
+    two templates have the same logical id."""
+    service, _, wanted = logical_id_or_name.rpartition("/")
+    found = []
+    for name in [service] if service else SERVICES:
+        path = template_path(name)
+        own = {k: v for k, v in (overrides or {}).items() if k in Template.declared(path)}
+        found += [
+            f for f in Template(ssm, path, own).functions().values() if wanted in (f.logical_id, f.name)
+        ]
+    if len(found) != 1:
+        where = "no service's template has" if not found else "several templates have"
+        raise TemplateError(f"{where} a function {wanted}: name it service/LogicalId or by its function name")
+    return found[0]

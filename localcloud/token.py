@@ -6,7 +6,8 @@ A user is an email address (the pool signs in by email); a bare name becomes
 <name>@example.com. The user is created on first use with `custom:tenant` set (the attribute
 is immutable, so a user belongs to one tenant for good); each call sets a fresh random
 password and signs in with it (USER_PASSWORD_AUTH), so no password is stored anywhere. The
-pool and its app client are the ones the template reads from the contract.
+pool and its app client are the platform's, read from the contract as every service's template
+reads them.
 """
 
 from __future__ import annotations
@@ -15,17 +16,35 @@ import argparse
 import re
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
 from localcloud.emulator import DEFAULT_ENDPOINT, session
-from localcloud.template import Template, TemplateError
+from localcloud.template import TemplateError
+from scripts.contract import APP
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm.client import SSMClient
 
 TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
+def user_pool(ssm: SSMClient) -> tuple[str, str]:
+    """The platform's Cognito user pool and app client, from the contract."""
+    try:
+        pool, client_id = (
+            ssm.get_parameter(Name=f"/{APP}/local/auth/{key}")["Parameter"]["Value"]
+            for key in ("user-pool-id", "user-pool-client-id")
+        )
+    except ssm.exceptions.ParameterNotFound:
+        raise TemplateError(
+            f"/{APP}/local/auth/ holds no user pool: apply the platform first (make tf-apply ENV=local)"
+        ) from None
+    return pool, client_id
+
+
 def id_token(endpoint: str, tenant: str, user: str) -> str:
     aws = session()
-    parameters = Template(aws.client("ssm", endpoint_url=endpoint)).parameters
-    pool, client_id = parameters["AuthUserPoolId"], parameters["AuthUserPoolClientId"]
+    pool, client_id = user_pool(aws.client("ssm", endpoint_url=endpoint))
     cognito = aws.client("cognito-idp", endpoint_url=endpoint)
     try:
         cognito.admin_create_user(

@@ -21,7 +21,7 @@ import boto3
 import pytest
 
 from localcloud.consistency import Api, Tap
-from localcloud.template import Template
+from localcloud.token import user_pool
 
 READY_TIMEOUT = 300.0
 
@@ -90,7 +90,12 @@ class LocalCloud:
 
     @property
     def api(self) -> str:
-        return f"http://127.0.0.1:{self.started.api_port}"
+        """The orders service's API."""
+        return self.url("orders")
+
+    def url(self, service: str) -> str:
+        """A service's API: every service is on the one port, under its name."""
+        return f"http://127.0.0.1:{self.started.api_port}/{service}"
 
     @property
     def endpoint(self) -> str:
@@ -103,9 +108,8 @@ class LocalCloud:
         )
 
     def user_pool(self) -> tuple[str, str]:
-        """The Cognito pool and app client the template reads from the contract."""
-        parameters = Template(self.session.client("ssm", endpoint_url=self.endpoint)).parameters
-        return parameters["AuthUserPoolId"], parameters["AuthUserPoolClientId"]
+        """The Cognito pool and app client the templates read from the contract."""
+        return user_pool(self.session.client("ssm", endpoint_url=self.endpoint))
 
     def token(self, tenant: str) -> str:
         return self.api_client.token(tenant)

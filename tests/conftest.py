@@ -25,6 +25,7 @@ from localcloud.invoke import runtime_environment
 from localcloud.template import Template
 from localcloud.up import StartError
 from localcloud.up import emulator as start_emulator
+from scripts.sam_template import template_path
 from tests.cloud import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess, local_cloud
 
 __all__ = ["local_cloud"]  # the running local cloud, a fixture of every suite
@@ -110,7 +111,7 @@ def function_module(
     with the environment the template gives it (SSM parameters resolved from the emulator, which
     must hold the applied platform) and the runtime's variables pointed at the emulator."""
     ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
-    function = Template(ssm, overrides).function(logical_id)
+    function = Template(ssm, template_path("orders"), overrides).function(logical_id)
     environment = runtime_environment(function, emulator.endpoint)
     del environment["PATH"]
     with pytest.MonkeyPatch.context() as patch:

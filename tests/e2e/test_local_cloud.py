@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.error
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +39,10 @@ def test_the_gateway_answers_for_itself_like_api_gateway(local_cloud: LocalCloud
     assert no_route.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     wrong_method = local_cloud.call("PUT", "/orders")
     assert wrong_method.status == 403
+    request = urllib.request.Request(f"http://127.0.0.1:{local_cloud.started.api_port}/nowhere/health")
+    with pytest.raises(urllib.error.HTTPError) as no_service:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310  # loopback
+    assert (no_service.value.code, json.loads(no_service.value.read())) == (403, {"message": "Forbidden"})
 
     assert local_cloud.call("GET", "/orders").status == 401
     token = local_cloud.token(tenant())

@@ -13,6 +13,7 @@ import pytest
 
 from localcloud.invoke import FunctionTimedOut, deadline
 from localcloud.template import Template, TemplateError
+from scripts.sam_template import template_path
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
 
 ROOT = Path(__file__).resolve().parents[2]
+ORDERS = template_path("orders")
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +72,15 @@ def test_an_unknown_function_is_one_line_naming_the_choices(
     result = invoke(emulator, "NoSuchFunction", "sam/orders/events/api/health.json")
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "no function NoSuchFunction: the template has ApiFunction, ProcessorFunction, ScheduledFunction"
+        "no service's template has a function NoSuchFunction: "
+        "name it service/LogicalId or by its function name"
     )
 
 
 def test_functions_get_the_templates_environment_from_the_contract(
     ssm: SSMClient, contract: dict[str, str]
 ) -> None:
-    functions = Template(ssm).functions()
+    functions = Template(ssm, ORDERS).functions()
 
     api = functions["ApiFunction"]
     assert api.name == contract["api/function-name"]
@@ -93,7 +96,7 @@ def test_functions_get_the_templates_environment_from_the_contract(
 
 def test_the_auth_mode_picks_the_apis_auth(ssm: SSMClient) -> None:
     def auth(mode: str) -> Any:
-        template = Template(ssm, {"AuthMode": mode})
+        template = Template(ssm, ORDERS, {"AuthMode": mode})
         return template.evaluate(template.raw["Resources"]["Api"]["Properties"]["Auth"])
 
     assert auth("COGNITO")["DefaultAuthorizer"] == "CognitoAuthorizer"
@@ -112,7 +115,7 @@ def test_the_auth_mode_picks_the_apis_auth(ssm: SSMClient) -> None:
 def test_health_and_the_document_are_public_in_every_mode(ssm: SSMClient, mode: str, public: Any) -> None:
     """What the local API reads for the public routes is what the SAM translator accepts in that
     mode (make sam-translate): no authorizer beside a default one, no key beside required keys."""
-    functions = Template(ssm, {"AuthMode": mode}).functions()
+    functions = Template(ssm, ORDERS, {"AuthMode": mode}).functions()
     events = functions["ApiFunction"].events
     assert [events[name]["Properties"]["Auth"] for name in ("Health", "OpenApi")] == [public, public]
 
@@ -122,7 +125,7 @@ def test_a_key_missing_from_ssm_stops_with_its_name(ssm: SSMClient) -> None:
         TemplateError,
         match=r"SSM parameter /shop/local/orders/data/gone \(template parameter DataTableName\)",
     ):
-        Template(ssm, {"DataTableName": "/shop/local/orders/data/gone"})
+        Template(ssm, ORDERS, {"DataTableName": "/shop/local/orders/data/gone"})
 
 
 def test_the_timeout_of_the_template_is_enforced() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from localcloud.apigateway import proxy_response
+from localcloud.apigateway import base_path, proxy_response
 from localcloud.scheduler import Schedule
 from localcloud.streams import EventFilter
 from localcloud.template import TemplateError
@@ -112,3 +112,19 @@ def test_a_proxy_response_becomes_http() -> None:
 def test_a_malformed_proxy_response_is_an_error(result: object) -> None:
     with pytest.raises(TypeError):
         proxy_response(result)
+
+
+@pytest.mark.parametrize(
+    ("path", "service", "seen"),
+    [
+        ("/orders/orders/1", "orders", "/orders/1"),
+        ("/orders", "orders", "/"),
+        ("/orders/", "orders", "/"),
+        ("/fulfilment/shipments/a/dispatch", "fulfilment", "/shipments/a/dispatch"),
+        ("/", "", "/"),
+    ],
+)
+def test_the_first_segment_names_the_service_and_its_api_sees_the_rest(
+    path: str, service: str, seen: str
+) -> None:
+    assert base_path(path) == (service, seen)
