@@ -4,7 +4,7 @@ Init time: a fresh interpreter imports the handler module (settings, clients, Po
 orders package) the way the Lambda runtime does, timed around the import;
 a bare handler that only creates a boto3 DynamoDB client is measured the same way. The median of
 RUNS fresh processes is reported. This machine runs Python 3.11 on x86_64, not the runtime's 3.13
-on arm64, so the layer's code comes from layers/orders and its dependencies from the dev
+on arm64, so the layers' code comes from layers/common and layers/orders and its dependencies from the dev
 environment (the same pinned versions; the built layer's arm64 binaries cannot load here):
 compare the numbers with each other, not with Lambda's INIT duration.
 
@@ -51,7 +51,7 @@ print((time.perf_counter() - started) * 1000)
 
 def init_ms(handler: Path) -> float:
     env = {**{k: v for k, v in os.environ.items() if k == "PATH"}, **ENVIRONMENT}
-    env["PYTHONPATH"] = str(ROOT / "layers" / "orders")
+    env["PYTHONPATH"] = os.pathsep.join(str(ROOT / "layers" / name) for name in ("common", "orders"))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # the build directories stay as sam build left them
     times = []
     for _ in range(RUNS):

@@ -155,7 +155,7 @@ def test_globals_run_python313_on_arm64_traced_in_the_vpc_with_an_alias() -> Non
         "SubnetIds": ref("NetworkPrivateSubnetIds"),
         "SecurityGroupIds": ref("NetworkLambdaSecurityGroupIds"),
     }
-    assert function["Layers"] == [ref("SharedLayer")]
+    assert function["Layers"] == [ref("CommonLayer"), ref("SharedLayer")]
 
 
 def test_sam_creates_no_iam_role_or_policy() -> None:

@@ -86,7 +86,7 @@ def test_functions_get_the_templates_environment_from_the_contract(
     assert api.name == contract["api/function-name"]
     assert api.environment["TABLE_NAME"] == contract["data/table-name"]
     assert api.environment["AUTH_MODE"] == "COGNITO"
-    assert api.layer_dirs == (ROOT / "layers" / "orders",)
+    assert api.layer_dirs == (ROOT / "layers" / "common", ROOT / "layers" / "orders")
     assert (api.timeout_seconds, api.handler) == (10, "app.lambda_handler")
     processor = functions["ProcessorFunction"]
     assert processor.environment["EVENT_SOURCE"] == "/shop/local/orders"

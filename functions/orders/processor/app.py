@@ -23,8 +23,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from orders.adapters.eventbridge import EventBridgeBus
 from orders.adapters.readmodel import DynamoDBReadModel
 from orders.adapters.streams import delivered_from_record
-from orders.config import ProcessorSettings, load_settings
+from orders.config import ProcessorSettings
 from orders.domain.processing import BatchProcessing, BatchResult
+from splitstack.config import load_settings
 
 logger = Logger()
 tracer = Tracer()

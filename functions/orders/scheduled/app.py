@@ -22,8 +22,9 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.adapters.dynamodb import DynamoDBOrderRepository
-from orders.config import ScheduledSettings, load_settings
+from orders.config import ScheduledSettings
 from orders.domain.housekeeping import Housekeeping
+from splitstack.config import load_settings
 
 logger = Logger()
 tracer = Tracer()

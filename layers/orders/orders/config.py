@@ -1,27 +1,14 @@
-"""Settings of each function, read from its environment once, at cold start.
-
-A missing or malformed variable fails the first invocation with one line naming it, instead of
-the hundredth with a KeyError.
-"""
+"""Settings of each orders function, read from its environment once, at cold start
+(splitstack.config.load_settings)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class ConfigurationError(RuntimeError):
-    """The function's environment is missing or has a bad value."""
-
-
-class AuthMode(StrEnum):
-    COGNITO = "COGNITO"
-    IAM = "IAM"
-    API_KEY = "API_KEY"
+from splitstack.config import AuthMode
 
 
 class ApiSettings(BaseModel):
@@ -61,14 +48,3 @@ class ScheduledSettings(BaseModel):
     draft_max_age_seconds: int = Field(alias="DRAFT_MAX_AGE_SECONDS", default=7 * 86_400, ge=60)
     # A tenant changed this recently is not compared with the read model: records may be in flight.
     settle_seconds: int = Field(alias="RECONCILE_SETTLE_SECONDS", default=900, ge=0)
-
-
-Settings = TypeVar("Settings", bound=BaseModel)
-
-
-def load_settings(model: type[Settings], environ: Mapping[str, str]) -> Settings:
-    try:
-        return model.model_validate(dict(environ))
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-        raise ConfigurationError(f"{model.__name__} cannot start, fix the environment: {problems}") from None

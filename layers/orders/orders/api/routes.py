@@ -26,12 +26,13 @@ from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from orders.api.problems import ApiProblem, answers, errors
+from orders.api.problems import answers, errors
 from orders.api.schemas import HealthOut, OrderIn, OrderOut, OrderPage, StatsOut, TransitionIn
-from orders.api.tenancy import tenant_of
 from orders.config import ApiSettings
 from orders.domain.model import IdempotencyClaim, OrderStatus
 from orders.domain.service import MAX_PAGE, OrderService
+from splitstack.api.problems import ApiProblem
+from splitstack.api.tenancy import tenant_of
 
 ORDER_ID = r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
 IF_MATCH = r'^(?:W/)?"?(\d{1,9})"?$'

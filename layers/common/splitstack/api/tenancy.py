@@ -13,8 +13,8 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from orders.api.problems import ApiProblem
-from orders.config import AuthMode
+from splitstack.api.problems import ApiProblem
+from splitstack.config import AuthMode
 
 TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
