@@ -19,6 +19,7 @@ the emulator and applies the platform first.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -26,6 +27,7 @@ import threading
 import time
 from collections.abc import Mapping
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -33,6 +35,7 @@ from localcloud.apigateway import LocalApi, serve
 from localcloud.emulator import DEFAULT_ENDPOINT, session
 from localcloud.faults import FaultSwitch
 from localcloud.functions import LocalFunction, log_to_console
+from localcloud.queues import QueueMapping, QueuePoller
 from localcloud.scheduler import ScheduleRunner
 from localcloud.streams import StreamMapping, StreamPoller
 from localcloud.template import Template, TemplateError
@@ -47,7 +50,7 @@ QUEUE_ATTRIBUTES = (
     "SqsManagedSseEnabled",
     "VisibilityTimeout",
 )
-SERVED_EVENTS = ("Api", "DynamoDB", "ScheduleV2")
+SERVED_EVENTS = ("Api", "DynamoDB", "ScheduleV2", "SQS")
 
 
 class ServiceRuntime:
@@ -60,12 +63,17 @@ class ServiceRuntime:
         overrides: Mapping[str, str],
         switch: FaultSwitch,
         schedule_speedup: float,
+        path: Path | None = None,
     ) -> None:
         aws = session()
         self.service = service
         self.sqs = aws.client("sqs", endpoint_url=endpoint)
-        self.template = Template(aws.client("ssm", endpoint_url=endpoint), template_path(service), overrides)
+        self.events = aws.client("events", endpoint_url=endpoint)
+        self.template = Template(
+            aws.client("ssm", endpoint_url=endpoint), path or template_path(service), overrides
+        )
         self._create_queues()
+        self._create_rules()
         definitions = self.template.functions()
         self.functions = {
             logical_id: LocalFunction(f, endpoint, faults=switch) for logical_id, f in definitions.items()
@@ -84,6 +92,7 @@ class ServiceRuntime:
         )
         streams = aws.client("dynamodbstreams", endpoint_url=endpoint)
         self.pollers: list[StreamPoller] = []
+        self.queue_pollers: list[QueuePoller] = []
         self.schedules: list[ScheduleRunner] = []
         for logical_id, definition in definitions.items():
             function = self.functions[logical_id]
@@ -96,6 +105,9 @@ class ServiceRuntime:
                 if kind == "DynamoDB":
                     mapping = StreamMapping.from_event(function, properties)
                     self.pollers.append(StreamPoller(mapping, streams, self.sqs, function.log))
+                elif kind == "SQS":
+                    queue_mapping = QueueMapping.from_event(function, properties)
+                    self.queue_pollers.append(QueuePoller(queue_mapping, self.sqs, function.log))
                 elif kind == "ScheduleV2":
                     name = str(properties.get("Name", f"{logical_id}{event_name}"))
                     self.schedules.append(
@@ -104,11 +116,10 @@ class ServiceRuntime:
 
     def _create_queues(self) -> None:
         """The template's SQS queues, as CloudFormation would create them; `Ref` and `Fn::GetAtt`
-        of them resolve from then on."""
+        of them resolve from then on. Redrive policies are set once every queue exists, since a
+        queue's names its dead-letter queue by `Fn::GetAtt`."""
         for logical_id, properties in self.template.resources("AWS::SQS::Queue").items():
-            name = str(
-                properties.get("QueueName", f"{self.template.parameters.get('AppServiceName')}-{logical_id}")
-            )
+            name = str(properties.get("QueueName", f"{self.service}-{logical_id}"))
             attributes = {
                 k: str(properties[k]).lower() if isinstance(properties[k], bool) else str(properties[k])
                 for k in QUEUE_ATTRIBUTES
@@ -119,10 +130,49 @@ class ServiceRuntime:
                 "QueueArn"
             ]
             self.template.provide(logical_id, url, Arn=arn, QueueName=name, QueueUrl=url)
+        for logical_id, properties in self.template.resources("AWS::SQS::Queue").items():
+            if "RedrivePolicy" in properties:
+                self.sqs.set_queue_attributes(
+                    QueueUrl=self.template.provided[logical_id]["QueueUrl"],
+                    Attributes={"RedrivePolicy": json.dumps(properties["RedrivePolicy"])},
+                )
+
+    def _create_rules(self) -> None:
+        """The template's EventBridge rules with their targets, then its queue policies (which let a
+        rule send to a queue, naming it by `Fn::GetAtt`), as CloudFormation would create them."""
+        for logical_id, properties in self.template.resources("AWS::Events::Rule").items():
+            name = str(properties.get("Name", f"{self.service}-{logical_id}"))
+            bus = str(properties.get("EventBusName", "default"))
+            arn = self.events.put_rule(
+                Name=name,
+                EventBusName=bus,
+                EventPattern=json.dumps(properties["EventPattern"]),
+                State=properties.get("State", "ENABLED"),
+                Description=str(properties.get("Description", "")),
+            )["RuleArn"]
+            targets = [
+                {
+                    k: t[k]
+                    for k in ("Id", "Arn", "DeadLetterConfig", "RetryPolicy", "Input", "InputPath")
+                    if k in t
+                }
+                for t in properties.get("Targets", [])
+            ]
+            if any(":sqs:" not in t["Arn"] for t in targets):
+                raise TemplateError(f"{self.service}: {logical_id}: only SQS targets are created locally")
+            if targets:
+                self.events.put_targets(Rule=name, EventBusName=bus, Targets=targets)  # type: ignore[arg-type]
+            self.template.provide(logical_id, name, Arn=arn)
+        for logical_id, properties in self.template.resources("AWS::SQS::QueuePolicy").items():
+            for url in properties["Queues"]:
+                self.sqs.set_queue_attributes(
+                    QueueUrl=str(url), Attributes={"Policy": json.dumps(properties["PolicyDocument"])}
+                )
+            self.template.provide(logical_id, logical_id)
 
     @property
-    def sources(self) -> list[ScheduleRunner | StreamPoller]:
-        return [*self.schedules, *self.pollers]
+    def sources(self) -> list[ScheduleRunner | StreamPoller | QueuePoller]:
+        return [*self.schedules, *self.pollers, *self.queue_pollers]
 
     def describe(self) -> list[str]:
         """What runs, one line each, for the start-up message."""
@@ -136,6 +186,10 @@ class ServiceRuntime:
         lines += [
             f"stream  {p.mapping.stream_arn.split('/')[1]:<36}-> {p.mapping.function.function.name}"
             for p in self.pollers
+        ]
+        lines += [
+            f"queue   {q.mapping.queue_name:<36}-> {q.mapping.function.function.name}"
+            for q in self.queue_pollers
         ]
         lines += [
             f"schedule {s.schedule.expression:<35}-> {s.function.function.name}" for s in self.schedules

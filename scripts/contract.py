@@ -22,7 +22,7 @@ SERVICE_FILE = ROOT / "terraform" / "modules" / "service" / "contract.json"
 APP = "shop"
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 # What invokes a function, by the type of its SAM events.
-TRIGGERS = {"Api": "api", "DynamoDB": "stream", "ScheduleV2": "schedule"}
+TRIGGERS = {"Api": "api", "DynamoDB": "stream", "ScheduleV2": "schedule", "SQS": "queue"}
 
 
 def load(path: Path) -> dict[str, dict[str, str]]:

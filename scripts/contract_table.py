@@ -20,6 +20,7 @@ SCOPES = {
     "function": "every function",
     "stream": "every stream function",
     "schedule": "every scheduled function",
+    "queue": "every queue consumer",
 }
 
 

@@ -39,8 +39,8 @@ def test_each_entry_names_type_sam_type_consumer_and_meaning(
 
 def test_a_function_key_exists_per_function_and_a_service_key_once() -> None:
     for key, spec in SERVICE.items():
-        assert spec["scope"] in {"service", "api", "function", "stream", "schedule"}, key
-        assert ("{function}" in key) == (spec["scope"] in {"function", "stream", "schedule"}), key
+        assert spec["scope"] in {"service", "api", "function", "stream", "schedule", "queue"}, key
+        assert ("{function}" in key) == (spec["scope"] in {"function", "stream", "schedule", "queue"}), key
 
 
 def test_ssm_and_sam_types_agree() -> None:

@@ -9,12 +9,12 @@ variable "name_prefix" {
 }
 
 variable "functions" {
-  description = "The service's functions by key: the name its stack will create it under, and what invokes it (api, stream or schedule)."
+  description = "The service's functions by key: the name its stack will create it under, and what invokes it (api, stream, schedule or queue)."
   type        = map(object({ name = string, trigger = string }))
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule"], f.trigger)])
-    error_message = "A function's trigger must be api, stream or schedule."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule", "queue"], f.trigger)])
+    error_message = "A function's trigger must be api, stream, schedule or queue."
   }
 }
 

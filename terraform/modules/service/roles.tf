@@ -28,6 +28,12 @@ locals {
         Resource = ["${local.queue_arn_prefix}:${local.failure_queues[key]}"]
       },
     ] : [],
+    f.trigger == "queue" ? [{
+      Sid      = "ConsumeQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      Resource = ["${local.queue_arn_prefix}:${local.consumed[key]}"]
+    }] : [],
     f.publishes_events ? [{
       Sid      = "PublishEvents"
       Effect   = "Allow"

@@ -22,7 +22,8 @@ variable "functions" {
   description = <<-EOT
     The service's functions, by key (the key names the function, "<app>-<env>-<service>-<key>", and its contract keys):
     - trigger: what invokes it: "api" (the service's REST API; at most one such function), "stream" (the service's
-      table stream, with an on-failure queue) or "schedule" (EventBridge Scheduler, with a dead-letter queue);
+      table stream, with an on-failure queue), "schedule" (EventBridge Scheduler, with a dead-letter queue) or
+      "queue" (an SQS queue of its own, with a dead-letter queue, that its stack fills from the bus);
     - tables: DynamoDB actions it may take, by table: "main" (the table and its indexes) or "idempotency";
     - publishes_events: it may put events on the platform's bus.
     Its role gets exactly these rights, plus its own log group, its own SSM path and X-Ray.
@@ -40,8 +41,8 @@ variable "functions" {
   }
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule"], f.trigger)])
-    error_message = "A function's trigger must be api, stream or schedule."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule", "queue"], f.trigger)])
+    error_message = "A function's trigger must be api, stream, schedule or queue."
   }
 
   validation {

@@ -162,6 +162,27 @@ run "a_service_without_an_api_publishes_no_api_keys" {
   }
 }
 
+run "a_queue_consumer_reads_its_own_queue_and_publishes_its_queues" {
+  command = apply
+
+  variables {
+    functions = { consumer = { description = "c", trigger = "queue", tables = { idempotency = ["dynamodb:PutItem"] } } }
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["consumer"].policy).Statement : s if s.Sid == "ConsumeQueue"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-consumer-queue"]
+    error_message = "a queue consumer reads and deletes from its own queue only"
+  }
+  assert {
+    condition     = toset([for k in keys(module.contract.parameter_names) : k if startswith(k, "consumer/")]) == toset(["consumer/function-name", "consumer/role-arn", "consumer/log-group-name", "consumer/rollback-alarm-name", "consumer/queue-name", "consumer/queue-dlq-name"])
+    error_message = "a queue consumer publishes its queue's and its dead-letter queue's names"
+  }
+  assert {
+    condition     = contains(keys(module.monitoring.rollback_alarm_names), "consumer") && length(aws_iam_role.scheduler) == 0
+    error_message = "a queue consumer has a rollback alarm and no scheduler role"
+  }
+}
+
 run "rejects_two_api_functions" {
   command = plan
 
