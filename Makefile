@@ -186,8 +186,8 @@ build: $(SAM_STAMP) ## sam build of every service: python3.13/arm64 wheels on an
 	done
 
 .PHONY: invoke
-invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=ApiFunction EVENT=sam/orders/events/api/health.json
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=ApiFunction EVENT=sam/orders/events/api/health.json"; exit 1; }
+invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=orders/ApiFunction EVENT=sam/orders/events/api/health.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=orders/ApiFunction EVENT=sam/orders/events/api/health.json"; exit 1; }
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 

@@ -1,7 +1,7 @@
 """Run one function of sam/orders/template.yaml once, in this process, against the local emulator: the
 Docker-free `sam local invoke`.
 
-    python -m localcloud.invoke ApiFunction sam/orders/events/api/health.json [--endpoint URL]
+    python -m localcloud.invoke orders/ApiFunction sam/orders/events/api/health.json [--endpoint URL]
 
 The function gets the environment the template gives it (Globals merged, SSM parameters
 resolved from the emulator), the emulator's endpoint and credentials, its code directory and

@@ -121,8 +121,9 @@ class LocalCloud:
         token: str | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        service: str = "orders",
     ) -> Response:
-        request = urllib.request.Request(f"{self.api}{path}", method=method)  # noqa: S310  # loopback
+        request = urllib.request.Request(f"{self.url(service)}{path}", method=method)  # noqa: S310  # loopback
         if token is not None:
             request.add_header("Authorization", token)
         for name, value in (headers or {}).items():

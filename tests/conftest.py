@@ -105,20 +105,20 @@ class CallCounter:
 
 @contextmanager
 def function_module(
-    logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None
+    logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None, service: str = "orders"
 ) -> Iterator[ModuleType]:
-    """A function of sam/orders/template.yaml imported as Lambda would: a fresh module of its handler,
+    """A function of a service's template imported as Lambda would: a fresh module of its handler,
     with the environment the template gives it (SSM parameters resolved from the emulator, which
     must hold the applied platform) and the runtime's variables pointed at the emulator."""
     ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
-    function = Template(ssm, template_path("orders"), overrides).function(logical_id)
+    function = Template(ssm, template_path(service), overrides).function(logical_id)
     environment = runtime_environment(function, emulator.endpoint)
     del environment["PATH"]
     with pytest.MonkeyPatch.context() as patch:
         for variable, value in environment.items():
             patch.setenv(variable, value)
         spec = importlib.util.spec_from_file_location(
-            f"{logical_id}_app", function.code_dir / f"{function.module_name}.py"
+            f"{service}_{logical_id}_app", function.code_dir / f"{function.module_name}.py"
         )
         assert spec is not None
         assert spec.loader is not None

@@ -64,6 +64,7 @@ module "iam" {
   name_prefix                 = local.name_prefix
   ssm_prefix                  = local.ssm_prefix
   passable_role_arns          = flatten([for service in values(local.services) : service.passable_role_arns])
+  event_bus_name              = module.events.bus_name
   artifacts_bucket_arn        = module.storage.bucket_arn
   state_bucket_name           = var.state_bucket_name
   github_repository           = var.github_repository

@@ -43,7 +43,36 @@ module "orders" {
   tags                         = local.tags
 }
 
+module "fulfilment" {
+  source = "../modules/service"
+
+  app     = var.app
+  env     = var.env
+  service = "fulfilment"
+
+  functions = {
+    api = {
+      description = "the shipments REST API"
+      trigger     = "api"
+      tables      = { main = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
+    }
+    consumer = {
+      description = "a shipment for each placed order, cancelled with its order"
+      trigger     = "queue"
+      tables      = { main = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
+    }
+  }
+
+  event_bus_arn                = module.events.bus_arn
+  alarm_topic_arn              = module.observability.alarm_topic_arn
+  protect_data                 = var.protect_data
+  log_retention_days           = var.log_retention_days
+  api_latency_p99_threshold_ms = var.api_latency_p99_threshold_ms
+  composite_rollback_alarms    = var.composite_rollback_alarms
+  tags                         = local.tags
+}
+
 locals {
   # Every service above, for what the platform grants them together.
-  services = { orders = module.orders }
+  services = { orders = module.orders, fulfilment = module.fulfilment }
 }

@@ -1,9 +1,11 @@
-"""sam/orders/template.yaml reads exactly both levels of the contract, with their types, wired as designed."""
+"""Every service's template (sam/<service>/template.yaml) reads exactly both levels of the contract,
+with their types, wired as designed; and what each sample service's template promises."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from scripts.contract import (
     template_functions,
     template_parameters,
 )
-from scripts.sam_template import load_template, template_path
+from scripts.sam_template import SERVICES, load_template, template_path
 from scripts.samconfig import (
     SETTINGS,
     contract_hash,
@@ -30,18 +32,35 @@ from scripts.samconfig import (
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = load(PLATFORM_FILE)
-SERVICE = "orders"
-TEMPLATE = load_template(template_path(SERVICE))
-RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
-FUNCTIONS = {"ApiFunction": "api", "ProcessorFunction": "processor", "ScheduledFunction": "scheduled"}
-SERVICE_KEYS = service_keys(template_functions(TEMPLATE))
+ENVS = sorted(SETTINGS)
 
 
-def read_keys(level: str) -> dict[str, tuple[str, str]]:
+@cache
+def template(service: str) -> dict[str, Any]:
+    return load_template(template_path(service))
+
+
+def resources(service: str) -> dict[str, Any]:
+    found: dict[str, Any] = template(service)["Resources"]
+    return found
+
+
+def functions(service: str) -> dict[str, str]:
+    """Logical id -> the function's key in the contract, of every function of the template."""
+    return {
+        logical_id: template(service)["Parameters"][r["Properties"]["FunctionName"]["Ref"]]["Default"].split(
+            "/"
+        )[-2]
+        for logical_id, r in resources(service).items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def read_keys(service: str, level: str) -> dict[str, tuple[str, str]]:
     """Contract key -> (template parameter, SAM type) of the template's SSM parameters of one level."""
     found = {}
-    for path, read in template_parameters(TEMPLATE).items():
-        key = path.removeprefix(f"{SERVICE}/")
+    for path, read in template_parameters(template(service)).items():
+        key = path.removeprefix(f"{service}/")
         if (level == "service") == (key != path):
             found[key] = read
     return found
@@ -51,66 +70,86 @@ def ref(name: str) -> dict[str, str]:
     return {"Ref": name}
 
 
-def test_the_functions_and_their_triggers_come_from_the_template() -> None:
-    assert template_functions(TEMPLATE) == {"api": "api", "processor": "stream", "scheduled": "schedule"}
+def test_the_samples_are_the_services() -> None:
+    assert SERVICES == ("fulfilment", "orders")
+    assert template_functions(template("orders")) == {
+        "api": "api",
+        "processor": "stream",
+        "scheduled": "schedule",
+    }
+    assert template_functions(template("fulfilment")) == {"api": "api", "consumer": "queue"}
 
 
-def test_every_ssm_path_is_of_this_service_or_of_the_platform() -> None:
-    paths = template_parameters(TEMPLATE)
-    assert all(
-        spec["Default"].startswith(f"/{APP}/local/")
-        for spec in TEMPLATE["Parameters"].values()
-        if "SSM" in spec["Type"]
-    )
-    assert set(paths) == {*read_keys("platform"), *(f"{SERVICE}/{k}" for k in read_keys("service"))}
-
-
-def test_the_template_reads_every_platform_template_key_and_nothing_else() -> None:
-    assert set(read_keys("platform")) == {k for k, spec in PLATFORM.items() if spec["consumer"] == "template"}
-
-
-def test_the_template_reads_every_service_template_key_of_its_functions_and_nothing_else() -> None:
-    assert set(read_keys("service")) == {
-        k for k, spec in SERVICE_KEYS.items() if spec["consumer"] == "template"
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_ssm_path_is_of_this_service_or_of_the_platform(service: str) -> None:
+    parameters = template(service)["Parameters"].values()
+    assert all(spec["Default"].startswith(f"/{APP}/local/") for spec in parameters if "SSM" in spec["Type"])
+    assert set(template_parameters(template(service))) == {
+        *read_keys(service, "platform"),
+        *(f"{service}/{k}" for k in read_keys(service, "service")),
     }
 
 
+def test_the_templates_read_every_platform_template_key_and_nothing_else() -> None:
+    read = [set(read_keys(service, "platform")) for service in SERVICES]
+    wanted = {k for k, spec in PLATFORM.items() if spec["consumer"] == "template"}
+    assert set().union(*read) == wanted
+    assert all(keys <= wanted for keys in read)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_template_reads_every_service_template_key_of_its_functions_and_nothing_else(service: str) -> None:
+    keys = service_keys(template_functions(template(service)))
+    assert set(read_keys(service, "service")) == {
+        k for k, spec in keys.items() if spec["consumer"] == "template"
+    }
+
+
+@pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("level", ["platform", "service"])
-def test_each_key_is_read_with_the_contracts_type(level: str) -> None:
-    contract = PLATFORM if level == "platform" else SERVICE_KEYS
-    mismatched = {k: t for k, (_, t) in read_keys(level).items() if t != contract[k]["sam_type"]}
+def test_each_key_is_read_with_the_contracts_type(service: str, level: str) -> None:
+    contract = PLATFORM if level == "platform" else service_keys(template_functions(template(service)))
+    mismatched = {k: t for k, (_, t) in read_keys(service, level).items() if t != contract[k]["sam_type"]}
     assert mismatched == {}
 
 
+@pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("level", ["platform", "service"])
-def test_parameter_names_follow_the_keys(level: str) -> None:
+def test_parameter_names_follow_the_keys(service: str, level: str) -> None:
     """The rule that names a key's parameter, the same at both levels; they must not collide."""
-    assert {k: n for k, (n, _) in read_keys(level).items()} == {
-        k: parameter_name(k) for k in read_keys(level)
-    }
+    read = read_keys(service, level)
+    assert {k: n for k, (n, _) in read.items()} == {k: parameter_name(k) for k in read}
 
 
-def test_every_ssm_parameter_is_used() -> None:
-    text = template_path(SERVICE).read_text()
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_ssm_parameter_is_used(service: str) -> None:
+    text = template_path(service).read_text()
     body = text[text.index("\nConditions:") :]
-    unused = [n for n, _ in template_parameters(TEMPLATE).values() if not re.search(rf"\b{n}\b", body)]
+    unused = [
+        n for n, _ in template_parameters(template(service)).values() if not re.search(rf"\b{n}\b", body)
+    ]
     assert unused == []
 
 
-def test_samconfig_is_generated_from_the_template() -> None:
-    assert samconfig_path(SERVICE).read_text() == render(SERVICE), "run `make docs`"
+@pytest.mark.parametrize("service", SERVICES)
+def test_samconfig_is_generated_from_the_template(service: str) -> None:
+    assert samconfig_path(service).read_text() == render(service), "run `make docs`"
 
 
-@pytest.mark.parametrize("env", sorted(SETTINGS))
-def test_each_environment_reads_its_own_keys(env: str) -> None:
-    config = tomllib.loads(samconfig_path(SERVICE).read_text())[env]["deploy"]["parameters"]
-    for key, (name, _) in read_keys("platform").items():
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("env", ENVS)
+def test_each_environment_reads_its_own_keys(service: str, env: str) -> None:
+    config = tomllib.loads(samconfig_path(service).read_text())[env]["deploy"]["parameters"]
+    for key, (name, _) in read_keys(service, "platform").items():
         assert f"{name}=/{APP}/{env}/{key}" in config["parameter_overrides"]
-    for key, (name, _) in read_keys("service").items():
-        assert f"{name}=/{APP}/{env}/{SERVICE}/{key}" in config["parameter_overrides"]
-    assert config["parameter_overrides"].count(f"/{APP}/") == len(template_parameters(TEMPLATE))
-    wanted = settings(SERVICE, env)
-    assert overrides(SERVICE, env)[-len(wanted) :] == [f"{k}={v}" for k, v in wanted.items()]
+    for key, (name, _) in read_keys(service, "service").items():
+        assert f"{name}=/{APP}/{env}/{service}/{key}" in config["parameter_overrides"]
+    assert config["parameter_overrides"].count(f"/{APP}/") == len(template_parameters(template(service)))
+    wanted = settings(service, env)
+    assert overrides(service, env)[-len(wanted) :] == [f"{k}={v}" for k, v in wanted.items()]
+    assert tomllib.loads(samconfig_path(service).read_text())[env]["global"]["parameters"]["stack_name"] == (
+        f"{APP}-{env}-{service}"
+    )
 
 
 def test_deployments_are_all_at_once_in_dev_and_canary_in_prod() -> None:
@@ -119,18 +158,20 @@ def test_deployments_are_all_at_once_in_dev_and_canary_in_prod() -> None:
 
 
 def test_a_changed_contract_value_changes_the_hash() -> None:
-    values = {k: f"value-of-{k}" for k in template_parameters(TEMPLATE)}
+    values = {k: f"value-of-{k}" for k in template_parameters(template("orders"))}
     assert contract_hash(values) == contract_hash(dict(reversed(values.items())))
-    assert contract_hash(values) != contract_hash({**values, f"{SERVICE}/data/table-name": "another"})
-    assert re.fullmatch(TEMPLATE["Parameters"]["ContractHash"]["AllowedPattern"], contract_hash(values))
+    assert contract_hash(values) != contract_hash({**values, "orders/data/table-name": "another"})
+    assert re.fullmatch(
+        template("orders")["Parameters"]["ContractHash"]["AllowedPattern"], contract_hash(values)
+    )
 
 
-@pytest.mark.parametrize(("logical_id", "role"), FUNCTIONS.items())
+@pytest.mark.parametrize(("service", "logical_id"), [(s, f) for s in SERVICES for f in functions(s)])
 def test_functions_take_name_role_logs_and_rollback_alarm_from_the_contract(
-    logical_id: str, role: str
+    service: str, logical_id: str
 ) -> None:
-    properties = RESOURCES[logical_id]["Properties"]
-    prefix = parameter_name(role)
+    properties = resources(service)[logical_id]["Properties"]
+    prefix = parameter_name(functions(service)[logical_id])
     assert properties["FunctionName"] == ref(f"{prefix}FunctionName")
     assert properties["Role"] == ref(f"{prefix}RoleArn")
     assert properties["LoggingConfig"] == {"LogFormat": "JSON", "LogGroup": ref(f"{prefix}LogGroupName")}
@@ -140,11 +181,22 @@ def test_functions_take_name_role_logs_and_rollback_alarm_from_the_contract(
         "Role": ref("DeployCodedeployRoleArn"),
         "Alarms": [ref(f"{prefix}RollbackAlarmName")],
     }
-    assert RESOURCES[logical_id]["Metadata"]["BuildMethod"] == "makefile"
+    assert "Policies" not in properties
+    assert resources(service)[logical_id]["Metadata"]["BuildMethod"] == "makefile"
 
 
-def test_globals_run_python313_on_arm64_traced_in_the_vpc_with_an_alias() -> None:
-    function = TEMPLATE["Globals"]["Function"]
+@pytest.mark.parametrize(("service", "logical_id"), [(s, f) for s in SERVICES for f in functions(s)])
+def test_each_function_builds_its_handler(service: str, logical_id: str) -> None:
+    key = functions(service)[logical_id]
+    code = ROOT / "functions" / service / key
+    assert resources(service)[logical_id]["Properties"]["CodeUri"] == f"../../functions/{service}/{key}/"
+    assert "def lambda_handler(" in (code / "app.py").read_text()
+    assert f"build-{logical_id}:" in (code / "Makefile").read_text()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_globals_run_python313_on_arm64_traced_in_the_vpc_with_an_alias(service: str) -> None:
+    function = template(service)["Globals"]["Function"]
     assert (function["Runtime"], function["Architectures"], function["Tracing"]) == (
         "python3.13",
         ["arm64"],
@@ -156,18 +208,49 @@ def test_globals_run_python313_on_arm64_traced_in_the_vpc_with_an_alias() -> Non
         "SecurityGroupIds": ref("NetworkLambdaSecurityGroupIds"),
     }
     assert function["Layers"] == [ref("CommonLayer"), ref("SharedLayer")]
+    layers = resources(service)
+    assert layers["CommonLayer"]["Properties"]["ContentUri"] == "../../layers/common/"
+    assert layers["SharedLayer"]["Properties"]["ContentUri"] == f"../../layers/{service}/"
 
 
-def test_sam_creates_no_iam_role_or_policy() -> None:
-    assert not [n for n, r in RESOURCES.items() if r["Type"].startswith("AWS::IAM::")]
-    for logical_id in FUNCTIONS:
-        assert "Policies" not in RESOURCES[logical_id]["Properties"]
+@pytest.mark.parametrize("service", SERVICES)
+def test_sam_creates_no_iam_role_or_policy(service: str) -> None:
+    assert not [n for n, r in resources(service).items() if r["Type"].startswith("AWS::IAM::")]
 
 
-def test_the_stream_has_one_consumer_with_bounded_retries_and_a_failure_queue() -> None:
+@pytest.mark.parametrize("service", SERVICES)
+def test_health_is_public_and_everything_else_is_behind_the_auth_mode(service: str) -> None:
+    events = resources(service)["ApiFunction"]["Properties"]["Events"]
+    public = {e["Properties"]["Path"] for e in events.values() if "Auth" in e["Properties"]}
+    assert public == {"/health", "/openapi.json"}
+    api = resources(service)["Api"]["Properties"]
+    cognito, others = api["Auth"]["Fn::If"][1:]
+    assert cognito["Authorizers"]["CognitoAuthorizer"]["UserPoolArn"] == ref("AuthUserPoolArn")
+    iam, api_key = others["Fn::If"][1:]
+    assert iam == {"DefaultAuthorizer": "AWS_IAM"}
+    assert api_key["ApiKeyRequired"] is True
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"] == ref("ThrottlingRateLimit")
+    assert template(service)["Parameters"]["ThrottlingRateLimit"]["Default"] == 100
+    assert template(service)["Parameters"]["ThrottlingBurstLimit"]["Default"] == 200
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_layer_ships_the_versions_the_tests_run(service: str) -> None:
+    def pins(path: Path) -> dict[str, str]:
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        pairs = (line.split("==") for line in lines if "==" in line)
+        return {name.lower().replace("_", "-"): version for name, version in pairs}
+
+    layer = pins(ROOT / "layers" / service / "requirements.txt")
+    dev = pins(ROOT / "requirements" / "dev.txt")
+    assert {name: dev.get(name) for name in layer} == layer
+
+
+def test_the_orders_stream_has_one_consumer_with_bounded_retries_and_a_failure_queue() -> None:
+    orders = resources("orders")
     mappings = [
         (logical_id, event["Properties"])
-        for logical_id, resource in RESOURCES.items()
+        for logical_id, resource in orders.items()
         if resource["Type"] == "AWS::Serverless::Function"
         for event in resource["Properties"].get("Events", {}).values()
         if event["Type"] == "DynamoDB"
@@ -181,7 +264,7 @@ def test_the_stream_has_one_consumer_with_bounded_retries_and_a_failure_queue() 
     assert 60 <= mapping["MaximumRecordAgeInSeconds"] <= 86_400
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
-    queue = RESOURCES[destination["Fn::GetAtt"][0]]
+    queue = orders[destination["Fn::GetAtt"][0]]
     assert queue["Properties"] == {
         "QueueName": ref("ProcessorFailureQueueName"),
         "SqsManagedSseEnabled": True,
@@ -189,47 +272,48 @@ def test_the_stream_has_one_consumer_with_bounded_retries_and_a_failure_queue() 
     }
 
 
-def test_the_schedule_retries_and_has_its_own_dead_letter_queue() -> None:
-    [event] = RESOURCES["ScheduledFunction"]["Properties"]["Events"].values()
+def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None:
+    orders = resources("orders")
+    [event] = orders["ScheduledFunction"]["Properties"]["Events"].values()
     schedule = event["Properties"]
     assert event["Type"] == "ScheduleV2"
     assert schedule["RoleArn"] == ref("ScheduledSchedulerRoleArn")
     assert schedule["RetryPolicy"]["MaximumRetryAttempts"] > 0
-    queue = RESOURCES[schedule["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]]
+    queue = orders[schedule["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]]
     assert queue["Properties"]["QueueName"] == ref("ScheduledDlqName")
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert "<aws.scheduler.scheduled-time>" in schedule["Input"]
 
 
-def test_health_is_public_and_everything_else_is_behind_the_auth_mode() -> None:
-    events = RESOURCES["ApiFunction"]["Properties"]["Events"]
-    public = {e["Properties"]["Path"] for e in events.values() if "Auth" in e["Properties"]}
-    assert public == {"/health", "/openapi.json"}
-    api = RESOURCES["Api"]["Properties"]
-    cognito, others = api["Auth"]["Fn::If"][1:]
-    assert cognito["Authorizers"]["CognitoAuthorizer"]["UserPoolArn"] == ref("AuthUserPoolArn")
-    iam, api_key = others["Fn::If"][1:]
-    assert iam == {"DefaultAuthorizer": "AWS_IAM"}
-    assert api_key["ApiKeyRequired"] is True
-    assert api["MethodSettings"][0]["ThrottlingRateLimit"] == ref("ThrottlingRateLimit")
-    assert TEMPLATE["Parameters"]["ThrottlingRateLimit"]["Default"] == 100
-    assert TEMPLATE["Parameters"]["ThrottlingBurstLimit"]["Default"] == 200
-
-
-@pytest.mark.parametrize(("logical_id", "role"), FUNCTIONS.items())
-def test_each_function_builds_its_handler(logical_id: str, role: str) -> None:
-    code = ROOT / "functions" / SERVICE / role
-    assert RESOURCES[logical_id]["Properties"]["CodeUri"] == f"../../functions/{SERVICE}/{role}/"
-    assert "def lambda_handler(" in (code / "app.py").read_text()
-    assert f"build-{logical_id}:" in (code / "Makefile").read_text()
-
-
-def test_the_layer_ships_the_versions_the_tests_run() -> None:
-    def pins(path: Path) -> dict[str, str]:
-        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-        pairs = (line.split("==") for line in lines if "==" in line)
-        return {name.lower().replace("_", "-"): version for name, version in pairs}
-
-    layer = pins(ROOT / "layers" / SERVICE / "requirements.txt")
-    dev = pins(ROOT / "requirements" / "dev.txt")
-    assert {name: dev.get(name) for name in layer} == layer
+def test_fulfilment_consumes_the_orders_events_through_its_queue_with_the_seeds_numbers() -> None:
+    """Seed 003: SQS in front of each consumer, visibility 30 s, retention 14 days, a dead-letter
+    queue after 2 receives; partial batch responses; the rule on the platform's bus."""
+    fulfilment = resources("fulfilment")
+    [event] = fulfilment["ConsumerFunction"]["Properties"]["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = fulfilment[event["Properties"]["Queue"]["Fn::GetAtt"][0]]["Properties"]
+    assert (queue["QueueName"], queue["VisibilityTimeout"], queue["MessageRetentionPeriod"]) == (
+        ref("ConsumerQueueName"),
+        30,
+        14 * 86_400,
+    )
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 2
+    dlq = fulfilment[queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert (dlq["QueueName"], dlq["MessageRetentionPeriod"], dlq["SqsManagedSseEnabled"]) == (
+        ref("ConsumerQueueDlqName"),
+        14 * 86_400,
+        True,
+    )
+    assert fulfilment["ConsumerFunction"]["Properties"]["Timeout"] < queue["VisibilityTimeout"]
+    rule = fulfilment["OrdersEventsRule"]["Properties"]
+    assert rule["EventBusName"] == ref("EventsBusName")
+    assert rule["EventPattern"] == {"detail-type": ["orders.order.placed", "orders.order.cancelled"]}
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ConsumerQueue", "Arn"]}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ConsumerQueueDlq", "Arn"]}}
+    [statement] = fulfilment["ConsumerQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["OrdersEventsRule", "Arn"]}}
+    }

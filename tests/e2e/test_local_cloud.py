@@ -98,6 +98,41 @@ def test_an_order_lives_its_life_through_the_api(local_cloud: LocalCloud) -> Non
     assert local_cloud.call("GET", f"/orders/{others[0]}", token).status == 404
 
 
+def shipment(local_cloud: LocalCloud, token: str, order_id: str, status: str) -> dict[str, Any]:
+    """The order's shipment once it has this status, through the fulfilment API."""
+
+    def current() -> dict[str, Any] | None:
+        answer = local_cloud.call("GET", f"/shipments/{order_id}", token, service="fulfilment")
+        found: dict[str, Any] | None = answer.body if answer.status == 200 else None
+        return found if found is not None and found["status"] == status else None
+
+    found: dict[str, Any] = wait_until(current, 10, f"shipment of {order_id} {status}", interval=0.1)
+    return found
+
+
+def test_a_placed_order_is_shipped_by_fulfilment_and_a_cancelled_one_never(local_cloud: LocalCloud) -> None:
+    """orders -> its outbox on the stream -> the bus -> the fulfilment queue -> its consumer."""
+    token = local_cloud.token(tenant())
+    placed = create(local_cloud, token)
+    assert local_cloud.call("GET", f"/shipments/{placed['id']}", token, service="fulfilment").status == 404
+    local_cloud.call("POST", f"/orders/{placed['id']}/transitions", token, {"to": "PLACED"})
+    assert shipment(local_cloud, token, placed["id"], "PENDING")["placed_at"] is not None
+    dispatched = local_cloud.call("POST", f"/shipments/{placed['id']}/dispatch", token, service="fulfilment")
+    assert (dispatched.status, dispatched.body["status"]) == (200, "DISPATCHED")
+
+    # Placed and cancelled at once: whichever event the consumer sees first, the shipment ends
+    # cancelled and cannot be dispatched.
+    cancelled = create(local_cloud, token)
+    local_cloud.call("POST", f"/orders/{cancelled['id']}/transitions", token, {"to": "PLACED"})
+    local_cloud.call("POST", f"/orders/{cancelled['id']}/transitions", token, {"to": "CANCELLED"})
+    shipment(local_cloud, token, cancelled["id"], "CANCELLED")
+    refused = local_cloud.call("POST", f"/shipments/{cancelled['id']}/dispatch", token, service="fulfilment")
+    assert (refused.status, refused.body["error"]["code"]) == (409, "not_dispatchable")
+
+    other = local_cloud.token(tenant())
+    assert local_cloud.call("GET", f"/shipments/{placed['id']}", other, service="fulfilment").status == 404
+
+
 def test_a_tenant_cannot_reach_another_tenants_orders(local_cloud: LocalCloud) -> None:
     alice, bob = local_cloud.token(tenant()), local_cloud.token(tenant())
     order = create(local_cloud, alice)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from scripts.contract import APP, PLATFORM_FILE, load, service_keys, template_functions
-from scripts.sam_template import load_template, template_path
+from scripts.sam_template import SERVICES, load_template, template_path
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.type_defs import ParameterTypeDef
@@ -27,13 +27,14 @@ pytestmark = pytest.mark.emulator
 
 PREFIX = f"/{APP}/local"
 SERVICE = "orders"
-# Both levels, the service's keys below its name: what Terraform's module block for the service
+# Both levels, each service's keys below its name: what Terraform's module block for a service
 # must publish is what the functions of the service's template need.
 CONTRACT = {
     **load(PLATFORM_FILE),
     **{
-        f"{SERVICE}/{k}": p
-        for k, p in service_keys(template_functions(load_template(template_path(SERVICE)))).items()
+        f"{service}/{key}": spec
+        for service in SERVICES
+        for key, spec in service_keys(template_functions(load_template(template_path(service)))).items()
     },
 }
 

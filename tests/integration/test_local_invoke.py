@@ -46,7 +46,7 @@ def response_of(result: subprocess.CompletedProcess[str]) -> Any:
 
 
 def test_the_api_answers_health(local_platform: LocalPlatform, emulator: Emulator) -> None:
-    result = invoke(emulator, "ApiFunction", "sam/orders/events/api/health.json")
+    result = invoke(emulator, "orders/ApiFunction", "sam/orders/events/api/health.json")
     response = response_of(result)
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["status"] == "ok"

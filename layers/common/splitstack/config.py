@@ -6,11 +6,12 @@ the hundredth with a KeyError.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class ConfigurationError(RuntimeError):
@@ -21,6 +22,21 @@ class AuthMode(StrEnum):
     COGNITO = "COGNITO"
     IAM = "IAM"
     API_KEY = "API_KEY"
+
+
+class ApiAuthSettings(BaseModel):
+    """How an API function tells the caller's tenant (splitstack.api.tenancy)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    auth_mode: AuthMode = Field(alias="AUTH_MODE", default=AuthMode.COGNITO)
+    # IAM and API_KEY modes: which tenant a principal ARN or an API key id acts for, as JSON.
+    tenant_principals: dict[str, str] = Field(alias="TENANT_PRINCIPALS", default_factory=dict)
+
+    @field_validator("tenant_principals", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
 
 
 Settings = TypeVar("Settings", bound=BaseModel)

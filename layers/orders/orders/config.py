@@ -3,29 +3,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from splitstack.config import AuthMode
+from splitstack.config import ApiAuthSettings
 
 
-class ApiSettings(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+class ApiSettings(ApiAuthSettings):
     table_name: str = Field(alias="TABLE_NAME", min_length=1)
     gsi1_name: str = Field(alias="TABLE_GSI1_NAME", min_length=1)
     idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)
-    auth_mode: AuthMode = Field(alias="AUTH_MODE", default=AuthMode.COGNITO)
-    # IAM and API_KEY modes: which tenant a principal ARN or an API key id acts for, as JSON.
-    tenant_principals: dict[str, str] = Field(alias="TENANT_PRINCIPALS", default_factory=dict)
     idempotency_ttl_seconds: int = Field(alias="IDEMPOTENCY_TTL_SECONDS", default=86_400, ge=60)
-
-    @field_validator("tenant_principals", mode="before")
-    @classmethod
-    def _parse_json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 class ProcessorSettings(BaseModel):

@@ -81,6 +81,13 @@ resource "aws_iam_role_policy" "cloudformation" {
         Resource = ["${local.queue_arn_prefix}:${var.name_prefix}-*"]
       },
       {
+        # A consumer's rule on the platform's bus, named after its queue (<app>-<env>-<service>-…).
+        Sid      = "BusRules"
+        Effect   = "Allow"
+        Action   = ["events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource", "events:ListTagsForResource"]
+        Resource = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.event_bus_name}/${var.name_prefix}-*"]
+      },
+      {
         Sid      = "Schedules"
         Effect   = "Allow"
         Action   = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule", "scheduler:TagResource", "scheduler:UntagResource"]

@@ -23,6 +23,11 @@ variable "passable_role_arns" {
   type        = list(string)
 }
 
+variable "event_bus_name" {
+  description = "The platform's event bus, on which the services' stacks put their consumers' rules."
+  type        = string
+}
+
 variable "artifacts_bucket_arn" {
   description = "ARN of the SAM artifacts bucket."
   type        = string

@@ -15,6 +15,7 @@ variables {
   ssm_prefix           = "/shop/test"
   passable_role_arns   = ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec"]
   artifacts_bucket_arn = "arn:aws:s3:::shop-test-sam"
+  event_bus_name       = "shop-test-events"
   github_repository    = "example/splitstack"
   github_deploy_branch = "develop"
   github_environment   = "test"
@@ -34,6 +35,15 @@ run "cloudformation_role_cannot_create_identities" {
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "PassOwnRoles"]).Resource == ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec", aws_iam_role.codedeploy.arn]
     error_message = "the CloudFormation role may pass the services' roles and the CodeDeploy role, nothing else"
+  }
+}
+
+run "cloudformation_puts_rules_of_the_app_on_the_platforms_bus_only" {
+  command = apply
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "BusRules"]).Resource == ["arn:aws:events:eu-west-1:123456789012:rule/shop-test-events/shop-test-*"]
+    error_message = "the services' stacks may manage their rules on the platform's bus, named <app>-<env>-*"
   }
 }
 

@@ -1,0 +1,146 @@
+"""The fulfilment functions, invoked with the events of sam/fulfilment/events/ against the tables
+Terraform made: the consumer applies each orders event once and in any order, the API reads and
+dispatches shipments."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.conftest import FakeLambdaContext, function_module
+
+if TYPE_CHECKING:
+    from tests.conftest import Emulator, LocalPlatform
+
+pytestmark = pytest.mark.emulator
+
+EVENTS = Path(__file__).resolve().parents[2] / "sam" / "fulfilment" / "events"
+PLACED, CANCELLED = json.loads((EVENTS / "consumer" / "orders-events.json").read_text())["Records"]
+
+
+@pytest.fixture(scope="module")
+def consumer(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+    with function_module("ConsumerFunction", emulator, service="fulfilment") as module:
+        yield module
+
+
+@pytest.fixture(scope="module")
+def api(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+    with function_module("ApiFunction", emulator, service="fulfilment") as module:
+        yield module
+
+
+def order_id() -> str:
+    return "01JD" + uuid.uuid4().hex.upper()[:22].translate(str.maketrans("ILOU", "JKMN"))
+
+
+def message(template: dict[str, Any], tenant: str, order: str, event_id: str | None = None) -> dict[str, Any]:
+    """A queue message of the sample, for another tenant, order and event id."""
+    record = copy.deepcopy(template)
+    body = json.loads(record["body"])
+    body["detail"] |= {"tenant": tenant, "id": event_id or uuid.uuid4().hex, "subject": order}
+    body["detail"]["data"]["id"] = order
+    record["body"] = json.dumps(body)
+    record["messageId"] = str(uuid.uuid4())
+    return record
+
+
+def consume(consumer: ModuleType, *records: dict[str, Any]) -> list[str]:
+    """The ids of the messages the consumer reports as failed."""
+    answer = consumer.lambda_handler({"Records": list(records)}, FakeLambdaContext())
+    return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+
+
+def request(api: ModuleType, name: str, tenant: str, order: str) -> tuple[int, Any]:
+    event = json.loads((EVENTS / "api" / f"{name}.json").read_text())
+    event["path"] = event["path"].replace(event["pathParameters"]["order_id"], order)
+    event["pathParameters"] = {"order_id": order}
+    event["requestContext"]["authorizer"]["claims"]["custom:tenant"] = tenant
+    answer = api.lambda_handler(event, FakeLambdaContext())
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+def test_a_placed_order_gets_a_pending_shipment_once(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    placed = message(PLACED, tenant, order)
+    assert consume(consumer, placed) == []
+    status, shipment = request(api, "get-shipment", tenant, order)
+    assert (status, shipment["status"], shipment["placed_at"]) == (200, "PENDING", "2026-11-23T10:00:00Z")
+
+    assert consume(consumer, {**placed, "messageId": str(uuid.uuid4())}) == []  # a redelivery
+    assert request(api, "get-shipment", tenant, order) == (status, shipment)
+
+
+def test_a_cancellation_that_arrives_first_wins_over_the_placement(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    assert consume(consumer, message(CANCELLED, tenant, order)) == []
+    assert consume(consumer, message(PLACED, tenant, order)) == []
+    status, shipment = request(api, "get-shipment", tenant, order)
+    assert (status, shipment["status"], shipment["placed_at"]) == (200, "CANCELLED", None)
+    status, refused = request(api, "dispatch", tenant, order)
+    assert (status, refused["error"]["code"], refused["error"]["details"]["status"]) == (
+        409,
+        "not_dispatchable",
+        "CANCELLED",
+    )
+
+
+def test_the_cancellation_of_a_draft_concerns_no_shipment(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    draft_cancelled = message(CANCELLED, tenant, order)
+    body = json.loads(draft_cancelled["body"])
+    body["detail"]["data"]["previous_status"] = "DRAFT"
+    assert consume(consumer, {**draft_cancelled, "body": json.dumps(body)}) == []
+    assert request(api, "get-shipment", tenant, order)[0] == 404
+
+
+def test_a_dispatched_shipment_stays_dispatched_when_its_order_is_cancelled(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    assert consume(consumer, message(PLACED, tenant, order)) == []
+    status, dispatched = request(api, "dispatch", tenant, order)
+    assert (status, dispatched["status"]) == (200, "DISPATCHED")
+    assert request(api, "dispatch", tenant, order)[0] == 409, "dispatched once"
+
+    assert consume(consumer, message(CANCELLED, tenant, order)) == []
+    assert request(api, "get-shipment", tenant, order)[1]["status"] == "DISPATCHED"
+
+
+def test_a_message_that_is_not_an_orders_event_fails_alone(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    broken = {**message(PLACED, tenant, order), "body": "{not json"}
+    fine = message(PLACED, tenant, order)
+    assert consume(consumer, broken, fine) == [broken["messageId"]]
+    assert request(api, "get-shipment", tenant, order)[1]["status"] == "PENDING"
+
+
+def test_another_tenant_sees_no_shipment_and_a_malformed_id_none_either(
+    consumer: ModuleType, api: ModuleType, tenant: str
+) -> None:
+    order = order_id()
+    assert consume(consumer, message(PLACED, tenant, order)) == []
+    status, answer = request(api, "get-shipment", f"{tenant}-other", order)
+    assert (status, answer["error"]["code"]) == (404, "shipment_not_found")
+    assert request(api, "dispatch", f"{tenant}-other", order)[0] == 404
+    assert request(api, "get-shipment", tenant, "not-an-order")[0] == 404
