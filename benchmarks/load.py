@@ -5,14 +5,17 @@ Starts `make local` (localcloud.up) on free ports of 127.0.0.1, waits for READY,
 headless, in this process: CLIENTS users (default 20) spread over TENANTS tenants (default 10), for
 SECONDS (default 60). Each user creates orders (half of them with an Idempotency-Key, a fifth of
 those sent twice, as a client that lost the answer retries), lists, reads one, reads the stats,
-revises drafts with If-Match, places, ships and cancels orders and deletes drafts. Afterwards every
-tenant's /stats must equal its orders, and every acknowledged change must have reached the bus
-exactly once, seen on the local event tap.
+revises drafts with If-Match, places, ships and cancels orders (drafts and placed ones) and deletes
+drafts. Afterwards every tenant's /stats must equal its orders, every acknowledged change must
+have reached the bus exactly once, seen on the local event tap, and every order must have the
+shipment its state asks for in the fulfilment service.
 
 Prints one line and saves the figures as JSON (.local/bench-load-<clients>.json): requests/s, API
 p50/p95/p99, write->event p50/p95 (from sending the write to the tap queue getting its event),
-5xx, lost, duplicated and redelivered events, drifted tenants. It is a benchmark: it reports,
-and exits non-zero only when the consistency check fails or a 5xx was answered.
+placed->shipment p50/p95 (from sending the placement to the fulfilment consumer writing the
+shipment), 5xx, lost, duplicated and redelivered events, drifted tenants, orders whose shipment
+disagrees. It is a benchmark: it reports, and exits non-zero only when the consistency check
+fails or a 5xx was answered.
 
     python -m benchmarks.load [--clients 20] [--tenants 10] [--seconds 60]
 """
@@ -34,6 +37,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from datetime import datetime  # noqa: E402
 from itertools import count  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, ClassVar  # noqa: E402
@@ -44,7 +48,7 @@ from locust import between, task  # noqa: E402
 from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
-from localcloud.consistency import Api, Ledger, Tap, check  # noqa: E402
+from localcloud.consistency import Api, Ledger, Shipments, Tap, check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = [
@@ -135,7 +139,9 @@ class Orders(FastHttpUser):
 
     @task(3)
     def move(self) -> None:
-        step = random.choice([("DRAFT", "PLACED"), ("PLACED", "SHIPPED"), ("DRAFT", "CANCELLED")])  # noqa: S311
+        step = random.choice(  # noqa: S311
+            [("DRAFT", "PLACED"), ("PLACED", "SHIPPED"), ("DRAFT", "CANCELLED"), ("PLACED", "CANCELLED")]
+        )
         if order := self.pick(step[0]):
             self.send(
                 "POST", f"/orders/{order['id']}/transitions", "POST /orders/{id}/transitions", {"to": step[1]}
@@ -211,6 +217,13 @@ def run(clients: int, tenants: int, seconds: int, api_url: str, endpoint: str) -
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
     arrivals = tap.first_arrivals()
     delays = [arrivals[key] - sent for key, sent in ledger.acknowledged.items() if key in arrivals]
+    shipments = Shipments(endpoint)
+    created = {
+        (tenant, order_id): datetime.fromisoformat(shipment["created_at"]).timestamp() * 1000
+        for tenant in Orders.tenants
+        for order_id, shipment in shipments.of(tenant).items()
+    }
+    shipping = [created[key] - sent for key, sent in ledger.placed.items() if key in created]
     return {
         "clients": clients,
         "tenants": tenants,
@@ -225,6 +238,13 @@ def run(clients: int, tenants: int, seconds: int, api_url: str, endpoint: str) -
             q: total.get_response_time_percentile(f) for q, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
         },
         "write_to_event_ms": {"p50": round(percentile(delays, 0.5)), "p95": round(percentile(delays, 0.95))},
+        "placed_to_shipment_ms": {
+            "p50": round(percentile(shipping, 0.5)),
+            "p95": round(percentile(shipping, 0.95)),
+        },
+        "placed_orders": len(ledger.placed),
+        "shipments": report.shipments,
+        "unshipped": len(report.unshipped),
         "server_errors_5xx": Orders.server_errors,
         "failed_requests": total.num_failures,
         "acknowledged_changes": report.acknowledged,
@@ -271,13 +291,15 @@ def main() -> None:
     out = args.out or ROOT / ".local" / f"bench-load-{args.clients}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    api_ms, event_ms = result["api_ms"], result["write_to_event_ms"]
+    api_ms, event_ms, ship_ms = result["api_ms"], result["write_to_event_ms"], result["placed_to_shipment_ms"]
     print(
         f"bench-load: {args.clients} clients, {result['requests_per_second']} requests/s, "
         f"API p50/p95/p99 {api_ms['p50']}/{api_ms['p95']}/{api_ms['p99']} ms, "
-        f"write->event p50/p95 {event_ms['p50']}/{event_ms['p95']} ms, {result['server_errors_5xx']} 5xx, "
+        f"write->event p50/p95 {event_ms['p50']}/{event_ms['p95']} ms, "
+        f"placed->shipment p50/p95 {ship_ms['p50']}/{ship_ms['p95']} ms, {result['server_errors_5xx']} 5xx, "
         f"{result['lost']} lost, {result['duplicated']} duplicated ({result['redelivered']} redelivered), "
-        f"{result['drifted_tenants']} drifted tenants ({out})"
+        f"{result['drifted_tenants']} drifted tenants, {result['shipments']} shipments of "
+        f"{result['placed_orders']} placed orders, {result['unshipped']} disagreeing ({out})"
     )
     if not result["consistent"] or result["server_errors_5xx"]:
         sys.exit(json.dumps(result["details"], indent=1))

@@ -8,6 +8,9 @@
   that receives every event of the bus. A change is duplicated when it reached the bus under two
   event ids; the same event id again is a redelivery, which the relay and EventBridge are allowed
   (both are at-least-once, and consumers drop an id they have seen): it is counted, not failed.
+- **Fulfilment**: every order the API acknowledged has the shipment its state asks for, in the
+  fulfilment service's table: a placed or shipped order a pending (or dispatched) one, an order
+  cancelled after it was placed a cancelled one, a draft none.
 
 The pipeline is asynchronous, so the check looks again until both hold or `settle_seconds` pass,
 then reports what is still wrong. A `Ledger` records what the clients were told; a `Tap` keeps
@@ -27,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from localcloud.emulator import session
 from localcloud.events import received
 from localcloud.token import id_token
+from scripts.contract import APP
 
 # An order change as the bus sees it: (tenant, order id, version, removed).
 ChangeKey = tuple[str, str, int, bool]
@@ -41,11 +46,17 @@ class Ledger:
     first time for a retried one); thread-safe."""
 
     acknowledged: dict[ChangeKey, float] = field(default_factory=dict)
+    # When each order was placed (its PLACED answer's request), by (tenant, order id).
+    placed: dict[tuple[str, str], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def order(self, tenant: str, order: dict[str, Any], sent_ms: float | None = None) -> None:
         """A 200/201 answer with an order: the change to this version happened."""
-        self._add((tenant, order["id"], int(order["version"]), False), sent_ms)
+        key = (tenant, order["id"], int(order["version"]), False)
+        self._add(key, sent_ms)
+        if order["status"] == "PLACED":
+            with self._lock:
+                self.placed.setdefault((tenant, order["id"]), self.acknowledged[key])
 
     def deleted(self, tenant: str, order_id: str, version: int, sent_ms: float | None = None) -> None:
         self._add((tenant, order_id, version, True), sent_ms)
@@ -101,6 +112,44 @@ def _key(event: dict[str, Any]) -> ChangeKey | None:
     return (detail["tenant"], data["id"], int(data["version"]), bool(data["removed"]))
 
 
+class Shipments:
+    """The fulfilment service's shipments, read from its table (named by the contract)."""
+
+    def __init__(self, endpoint: str) -> None:
+        aws = session()
+        table = aws.client("ssm", endpoint_url=endpoint).get_parameter(
+            Name=f"/{APP}/local/fulfilment/data/table-name"
+        )
+        self.table = table["Parameter"]["Value"]
+        self.dynamodb = aws.client("dynamodb", endpoint_url=endpoint)
+
+    def of(self, tenant: str) -> dict[str, dict[str, str]]:
+        """The tenant's shipments by order id: status and created_at."""
+        found: dict[str, dict[str, str]] = {}
+        pages = self.dynamodb.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :shipment)",
+            ExpressionAttributeValues={":pk": {"S": f"TENANT#{tenant}"}, ":shipment": {"S": "SHIPMENT#"}},
+            ConsistentRead=True,
+        )
+        for page in pages:
+            for item in page["Items"]:
+                found[item["order_id"]["S"]] = {
+                    "status": item["status"]["S"],
+                    "created_at": item["created_at"]["S"],
+                }
+        return found
+
+
+def shipment_wanted(order_status: str | None, placed: bool) -> set[str | None]:
+    """The shipment states an order's state allows (None: no shipment)."""
+    if order_status in ("PLACED", "SHIPPED"):
+        return {"PENDING", "DISPATCHED"}
+    if order_status == "CANCELLED":
+        return {"CANCELLED", "DISPATCHED"} if placed else {None, "CANCELLED"}
+    return {None}
+
+
 @dataclass(frozen=True)
 class Report:
     tenants: int
@@ -110,21 +159,31 @@ class Report:
     lost: list[ChangeKey]
     duplicated: list[ChangeKey]
     drifted: dict[str, dict[str, Any]]
+    shipments: int = 0
+    # (tenant, order id) -> (the order's status, its shipment's status or None), where they disagree.
+    unshipped: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.drifted)
+        return not (self.lost or self.duplicated or self.drifted or self.unshipped)
 
     def line(self) -> str:
         return (
             f"consistency: {self.tenants} tenants, {self.acknowledged} acknowledged changes, "
             f"{self.events} events ({self.redelivered} redelivered): {len(self.lost)} lost, "
-            f"{len(self.duplicated)} duplicated, {len(self.drifted)} drifted tenants"
+            f"{len(self.duplicated)} duplicated, {len(self.drifted)} drifted tenants; "
+            f"{self.shipments} shipments, {len(self.unshipped)} orders whose shipment disagrees"
         )
 
     def details(self) -> str:
         return json.dumps(
-            {"lost": self.lost[:20], "duplicated": self.duplicated[:20], "drifted": self.drifted}, indent=1
+            {
+                "lost": self.lost[:20],
+                "duplicated": self.duplicated[:20],
+                "drifted": self.drifted,
+                "unshipped": [[*key, *states] for key, states in list(self.unshipped.items())[:20]],
+            },
+            indent=1,
         )
 
 
@@ -179,17 +238,32 @@ def _without_zeros(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def look(api: Api, ledger: Ledger, tap: Tap, tenants: set[str] | None = None) -> Report:
+def look(
+    api: Api, ledger: Ledger, tap: Tap, tenants: set[str] | None = None, shipments: Shipments | None = None
+) -> Report:
     """The check, once."""
     tenants = tenants if tenants is not None else ledger.tenants
+    shipments = shipments or Shipments(api.endpoint)
     drifted: dict[str, dict[str, Any]] = {}
+    unshipped: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    shipment_count = 0
     expected = dict.fromkeys(k for k in ledger.acknowledged if k[0] in tenants)
+    acknowledged_orders = {(k[0], k[1]) for k in expected}
     for tenant in sorted(tenants):
         orders = api.orders(tenant)
         expected.update(dict.fromkeys((tenant, o["id"], int(o["version"]), False) for o in orders))
         stats, recomputed = _without_zeros(api.get(tenant, "/stats")), expected_stats(orders)
         if stats != recomputed:
             drifted[tenant] = {"stats": stats, "orders say": recomputed}
+        status_of = {o["id"]: o["status"] for o in orders}
+        shipped = shipments.of(tenant)
+        shipment_count += len(shipped)
+        for order_tenant, order_id in acknowledged_orders:
+            if order_tenant != tenant:
+                continue
+            order_status, shipment = status_of.get(order_id), shipped.get(order_id, {}).get("status")
+            if shipment not in shipment_wanted(order_status, (tenant, order_id) in ledger.placed):
+                unshipped[(tenant, order_id)] = (order_status, shipment)
     events = tap.changes(tenants)
     return Report(
         tenants=len(tenants),
@@ -199,6 +273,8 @@ def look(api: Api, ledger: Ledger, tap: Tap, tenants: set[str] | None = None) ->
         lost=sorted(k for k in expected if k not in events),
         duplicated=sorted(k for k, ids in events.items() if len(ids) > 1),
         drifted=drifted,
+        shipments=shipment_count,
+        unshipped=unshipped,
     )
 
 
@@ -212,8 +288,9 @@ def check(
 ) -> Report:
     """The check, repeated until it holds or `settle_seconds` pass; the last report."""
     deadline = time.monotonic() + settle_seconds
+    shipments = Shipments(api.endpoint)
     while True:
-        report = look(api, ledger, tap, tenants)
+        report = look(api, ledger, tap, tenants, shipments)
         if report.ok or time.monotonic() > deadline:
             return report
         sleep(0.5)
