@@ -1,7 +1,8 @@
-"""The design's promises on the running local cloud (R1-R7): each test drives the system as a
+"""The design's promises on the running local cloud (R1-R8): each test drives the system as a
 client would, injects what goes wrong on AWS (a poison record, redelivery, races, forged tokens,
-faults through the fault switch) and ends with the consistency check (the `consistent` fixture):
-every tenant's /stats equals its orders, and every acknowledged change reached the bus once."""
+faults through the fault switch, a message a consumer cannot take) and ends with the consistency
+check (the `consistent` fixture): every tenant's /stats equals its orders, every acknowledged
+change reached the bus once, and every order has the shipment its state asks for."""
 
 from __future__ import annotations
 
@@ -222,6 +223,45 @@ def test_r6_the_api_is_what_its_openapi_document_says(local_cloud: LocalCloud, c
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_r8_a_message_the_consumer_fails_twice_waits_alone_in_the_dead_letter_queue(
+    local_cloud: LocalCloud, client: Client
+) -> None:
+    """A message the fulfilment consumer cannot read, among orders events it can: after two receives
+    (the queue's maxReceiveCount; its visibility is seed 003's 30 s, so this takes about a minute)
+    it is in the dead-letter queue, alone, and every order has its shipment meanwhile."""
+    ssm = local_cloud.session.client("ssm", endpoint_url=local_cloud.endpoint)
+    sqs = local_cloud.session.client("sqs", endpoint_url=local_cloud.endpoint)
+
+    def queue(key: str) -> str:
+        name = ssm.get_parameter(Name=f"/shop/local/fulfilment/consumer/{key}")["Parameter"]["Value"]
+        url: str = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        return url
+
+    poison = json.dumps({"not": "an orders event", "id": uuid.uuid4().hex})
+    sqs.send_message(QueueUrl=queue("queue-name"), MessageBody=poison)
+    workload(client)
+    dead_letters: list[str] = []
+
+    def in_the_dead_letter_queue() -> bool:
+        for message in sqs.receive_message(QueueUrl=queue("queue-dlq-name"), MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            dead_letters.append(message["Body"])
+            sqs.delete_message(QueueUrl=queue("queue-dlq-name"), ReceiptHandle=message["ReceiptHandle"])
+        return poison in dead_letters
+
+    wait_until(in_the_dead_letter_queue, 120, "the poison message in the dead-letter queue", interval=2)
+    assert dead_letters == [poison], "nothing else gave up on"
+    attributes = sqs.get_queue_attributes(QueueUrl=queue("queue-name"), AttributeNames=["All"])["Attributes"]
+    assert (
+        attributes["ApproximateNumberOfMessages"],
+        attributes["ApproximateNumberOfMessagesNotVisible"],
+    ) == (
+        "0",
+        "0",
+    )
 
 
 class TestR7Faults:
