@@ -22,6 +22,7 @@ in the event; a path under no service's name gets 403 {"message": "Forbidden"}.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fnmatch
 import json
 import re
@@ -450,7 +451,9 @@ def serve(apis: Mapping[str, LocalApi], port: int) -> ThreadingHTTPServer:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(body)
+                # A client that hung up before its answer (a load generator stopping) gets none.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
 
         def __getattr__(self, name: str) -> Any:
             # Every method reaches the API, as on API Gateway: one no route has gets its 403, not

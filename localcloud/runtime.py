@@ -178,21 +178,20 @@ class ServiceRuntime:
         """What runs, one line each, for the start-up message."""
         lines = []
         if self.api is not None:
-            lines += [
-                f"{route.method:<7}/{self.service}{route.resource_path:<28}-> {route.function.function.name}"
-                + ("" if route.authorizer or route.api_key_required else "  (public)")
-                for route in self.api.routes
-            ]
+            for route in self.api.routes:
+                path = f"/{self.service}{route.resource_path}"
+                public = "" if route.authorizer or route.api_key_required else "  (public)"
+                lines.append(f"{route.method:<7}{path:<44}-> {route.function.function.name}{public}")
         lines += [
-            f"stream  {p.mapping.stream_arn.split('/')[1]:<36}-> {p.mapping.function.function.name}"
+            f"stream  {p.mapping.stream_arn.split('/')[1]:<43}-> {p.mapping.function.function.name}"
             for p in self.pollers
         ]
         lines += [
-            f"queue   {q.mapping.queue_name:<36}-> {q.mapping.function.function.name}"
+            f"queue   {q.mapping.queue_name:<43}-> {q.mapping.function.function.name}"
             for q in self.queue_pollers
         ]
         lines += [
-            f"schedule {s.schedule.expression:<35}-> {s.function.function.name}" for s in self.schedules
+            f"schedule {s.schedule.expression:<42}-> {s.function.function.name}" for s in self.schedules
         ]
         return lines
 

@@ -4,8 +4,9 @@
    127.0.0.1:LOCAL_AWS_PORT;
 2. `terraform apply` of terraform/envs/local against it (a fresh state: the emulator keeps
    nothing between runs), which writes the SSM contract;
-3. the local runtime of sam/orders/template.yaml (localcloud.runtime) with the API on
-   127.0.0.1:LOCAL_API_PORT, the stream poller and the schedules.
+3. the local runtime of every service's template, sam/<service>/template.yaml (localcloud.runtime):
+   their APIs on 127.0.0.1:LOCAL_API_PORT under each service's name, the stream pollers, the
+   queue pollers and the schedules.
 
 Prints `READY http://127.0.0.1:<port>` when everything is up. Ctrl-C or SIGTERM stops what it
 started, by process id, and frees both ports. Terraform's own output goes to
@@ -189,7 +190,7 @@ def main() -> None:
         with emulator(args.aws_port, work / "emulator.log") as endpoint:
             apply_platform(args.aws_port, work)
             print(
-                f"runtime     sam/orders/template.yaml ({time.monotonic() - started:.0f} s since start)",
+                f"runtime     sam/*/template.yaml ({time.monotonic() - started:.0f} s since start)",
                 flush=True,
             )
             run(endpoint, args, started)

@@ -125,7 +125,7 @@ def test_the_template_makes_the_rule_and_the_queues_as_cloudformation_would(
         json.loads(attributes["Policy"])["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
         == rule["Arn"]
     )
-    assert runtime.describe() == ["queue   queue-consumer-test                 -> queue-consumer-test"]
+    assert runtime.describe() == [f"queue   {'queue-consumer-test':<43}-> queue-consumer-test"]
 
 
 @pytest.mark.parametrize(
