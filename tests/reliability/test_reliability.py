@@ -199,18 +199,23 @@ def test_r5_tenants_are_isolated_and_bad_tokens_refused(local_cloud: LocalCloud,
     assert client.call("GET", f"/orders/{mine['id']}").body == mine, "untouched by the other tenant"
 
 
-def test_r6_the_api_is_what_its_openapi_document_says(local_cloud: LocalCloud, client: Client) -> None:
-    """schemathesis with every check, short (make test); its settings and why are in schemathesis.toml.
-    The one check it leaves out, a method the API does not have, is asserted here as API Gateway
-    answers it."""
+@pytest.mark.parametrize(
+    ("service", "path"), [("orders", "/orders"), ("fulfilment", "/shipments/x/dispatch")]
+)
+def test_r6_each_api_is_what_its_openapi_document_says(
+    local_cloud: LocalCloud, client: Client, service: str, path: str
+) -> None:
+    """schemathesis with every check, short (make test), on every service's API; its settings and
+    why are in schemathesis.toml. The one check it leaves out, a method the API does not have, is
+    asserted here as API Gateway answers it."""
     for method in ("TRACE", "PUT", "BREW"):
-        answer = local_cloud.call(method, "/orders", client.token)
+        answer = local_cloud.call(method, path, client.token, service=service)
         assert (answer.status, answer.body) == (403, {"message": "Missing Authentication Token"}), method
     examples = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15")
     result = subprocess.run(
         [
             sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"),
-            "run", f"{local_cloud.api}/openapi.json", "--url", local_cloud.api,
+            "run", f"{local_cloud.url(service)}/openapi.json", "--url", local_cloud.url(service),
             "--header", f"Authorization: {client.token}", "--checks", "all",
             "--exclude-checks", "unsupported_method",
             "--max-examples", examples, "--seed", "1", "--no-color",
