@@ -9,8 +9,10 @@
   event ids; the same event id again is a redelivery, which the relay and EventBridge are allowed
   (both are at-least-once, and consumers drop an id they have seen): it is counted, not failed.
 - **Fulfilment**: every order the API acknowledged has the shipment its state asks for, in the
-  fulfilment service's table: a placed or shipped order a pending (or dispatched) one, an order
-  cancelled after it was placed a cancelled one, a draft none.
+  fulfilment service's table, and the other way round: a placed order a pending one, a shipped
+  order a dispatched one (a dispatched shipment's order is SHIPPED), an order cancelled after it
+  was placed a cancelled one (or a dispatched one: its cancellation lost the race to the
+  dispatch, orders.domain.shipping), a draft none.
 
 The pipeline is asynchronous, so the check looks again until both hold or `settle_seconds` pass,
 then reports what is still wrong. A `Ledger` records what the clients were told; a `Tap` keeps
@@ -48,6 +50,8 @@ class Ledger:
     acknowledged: dict[ChangeKey, float] = field(default_factory=dict)
     # When each order was placed (its PLACED answer's request), by (tenant, order id).
     placed: dict[tuple[str, str], float] = field(default_factory=dict)
+    # When each order's shipment was dispatched (its 200 answer's request), by (tenant, order id).
+    dispatched: dict[tuple[str, str], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def order(self, tenant: str, order: dict[str, Any], sent_ms: float | None = None) -> None:
@@ -57,6 +61,11 @@ class Ledger:
         if order["status"] == "PLACED":
             with self._lock:
                 self.placed.setdefault((tenant, order["id"]), self.acknowledged[key])
+
+    def dispatch(self, tenant: str, order_id: str, sent_ms: float | None = None) -> None:
+        """A 200 answer of fulfilment's dispatch: the order is to become SHIPPED."""
+        with self._lock:
+            self.dispatched.setdefault((tenant, order_id), sent_ms or time.time() * 1000)
 
     def deleted(self, tenant: str, order_id: str, version: int, sent_ms: float | None = None) -> None:
         self._add((tenant, order_id, version, True), sent_ms)
@@ -83,6 +92,16 @@ class Tap:
         with self._lock:
             self.events += received(self.endpoint)
             return list(self.events)
+
+    def shipped_arrivals(self) -> dict[tuple[str, str], int]:
+        """When the event of each order's move to SHIPPED first reached the tap (epoch ms)."""
+        first: dict[tuple[str, str], int] = {}
+        for event, at in self.poll():
+            detail = event.get("detail", {})
+            if detail.get("type") == "orders.order.shipped":
+                key = (detail["tenant"], detail["data"]["id"])
+                first[key] = min(at, first.get(key, at))
+        return first
 
     def first_arrivals(self) -> dict[ChangeKey, int]:
         """When each change first reached the tap (epoch ms)."""
@@ -142,9 +161,12 @@ class Shipments:
 
 
 def shipment_wanted(order_status: str | None, placed: bool) -> set[str | None]:
-    """The shipment states an order's state allows (None: no shipment)."""
-    if order_status in ("PLACED", "SHIPPED"):
-        return {"PENDING", "DISPATCHED"}
+    """The shipment states an order's state allows once everything is delivered (None: no
+    shipment)."""
+    if order_status == "PLACED":
+        return {"PENDING"}
+    if order_status == "SHIPPED":
+        return {"DISPATCHED"}
     if order_status == "CANCELLED":
         return {"CANCELLED", "DISPATCHED"} if placed else {None, "CANCELLED"}
     return {None}

@@ -32,6 +32,11 @@ module "orders" {
         idempotency = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       }
     }
+    shipping = {
+      description = "the order of each dispatched shipment, SHIPPED"
+      trigger     = "queue"
+      tables      = { main = ["dynamodb:UpdateItem"] }
+    }
   }
 
   event_bus_arn                = module.events.bus_arn
@@ -60,6 +65,11 @@ module "fulfilment" {
       description = "a shipment for each placed order, cancelled with its order"
       trigger     = "queue"
       tables      = { main = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
+    }
+    relay = {
+      description      = "the outbox relay: a dispatched shipment becomes an event on the bus"
+      trigger          = "stream"
+      publishes_events = true
     }
   }
 

@@ -76,8 +76,13 @@ def test_the_samples_are_the_services() -> None:
         "api": "api",
         "processor": "stream",
         "scheduled": "schedule",
+        "shipping": "queue",
     }
-    assert template_functions(template("fulfilment")) == {"api": "api", "consumer": "queue"}
+    assert template_functions(template("fulfilment")) == {
+        "api": "api",
+        "consumer": "queue",
+        "relay": "stream",
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -246,27 +251,32 @@ def test_the_layer_ships_the_versions_the_tests_run(service: str) -> None:
     assert {name: dev.get(name) for name in layer} == layer
 
 
-def test_the_orders_stream_has_one_consumer_with_bounded_retries_and_a_failure_queue() -> None:
-    orders = resources("orders")
+@pytest.mark.parametrize(
+    ("service", "reader"), [("orders", "ProcessorFunction"), ("fulfilment", "RelayFunction")]
+)
+def test_a_table_stream_has_one_reader_with_bounded_retries_and_a_failure_queue(
+    service: str, reader: str
+) -> None:
+    found = resources(service)
     mappings = [
         (logical_id, event["Properties"])
-        for logical_id, resource in orders.items()
+        for logical_id, resource in found.items()
         if resource["Type"] == "AWS::Serverless::Function"
         for event in resource["Properties"].get("Events", {}).values()
         if event["Type"] == "DynamoDB"
     ]
     assert len(mappings) <= 2  # DynamoDB Streams throttles a third reader of a shard
     [(owner, mapping)] = mappings
-    assert owner == "ProcessorFunction"
+    assert owner == reader
     assert mapping["Stream"] == ref("DataTableStreamArn")
     assert mapping["BisectBatchOnFunctionError"] is True
     assert 0 <= mapping["MaximumRetryAttempts"] <= 10
     assert 60 <= mapping["MaximumRecordAgeInSeconds"] <= 86_400
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
-    queue = orders[destination["Fn::GetAtt"][0]]
+    queue = found[destination["Fn::GetAtt"][0]]
     assert queue["Properties"] == {
-        "QueueName": ref("ProcessorFailureQueueName"),
+        "QueueName": ref(f"{reader.removesuffix('Function')}FailureQueueName"),
         "SqsManagedSseEnabled": True,
         "MessageRetentionPeriod": 14 * 86_400,
     }
@@ -285,35 +295,50 @@ def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None
     assert "<aws.scheduler.scheduled-time>" in schedule["Input"]
 
 
-def test_fulfilment_consumes_the_orders_events_through_its_queue_with_the_seeds_numbers() -> None:
+CONSUMERS = [
+    ("fulfilment", "ConsumerFunction", "OrdersEventsRule", ["orders.order.placed", "orders.order.cancelled"]),
+    ("orders", "ShippingFunction", "ShipmentEventsRule", ["fulfilment.shipment.dispatched"]),
+]
+
+
+@pytest.mark.parametrize(("service", "consumer", "rule_id", "types"), CONSUMERS)
+def test_a_consumer_reads_its_events_through_its_own_queue_with_the_seeds_numbers(
+    service: str, consumer: str, rule_id: str, types: list[str]
+) -> None:
     """Seed 003: SQS in front of each consumer, visibility 30 s, retention 14 days, a dead-letter
     queue after 2 receives; partial batch responses; the rule on the platform's bus."""
-    fulfilment = resources("fulfilment")
-    [event] = fulfilment["ConsumerFunction"]["Properties"]["Events"].values()
+    found = resources(service)
+    prefix = consumer.removesuffix("Function")
+    [event] = found[consumer]["Properties"]["Events"].values()
     assert event["Type"] == "SQS"
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    queue = fulfilment[event["Properties"]["Queue"]["Fn::GetAtt"][0]]["Properties"]
+    queue_id = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+    queue = found[queue_id]["Properties"]
     assert (queue["QueueName"], queue["VisibilityTimeout"], queue["MessageRetentionPeriod"]) == (
-        ref("ConsumerQueueName"),
+        ref(f"{prefix}QueueName"),
         30,
         14 * 86_400,
     )
     assert queue["SqsManagedSseEnabled"] is True
     assert queue["RedrivePolicy"]["maxReceiveCount"] == 2
-    dlq = fulfilment[queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+    dlq_id = queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    dlq = found[dlq_id]["Properties"]
     assert (dlq["QueueName"], dlq["MessageRetentionPeriod"], dlq["SqsManagedSseEnabled"]) == (
-        ref("ConsumerQueueDlqName"),
+        ref(f"{prefix}QueueDlqName"),
         14 * 86_400,
         True,
     )
-    assert fulfilment["ConsumerFunction"]["Properties"]["Timeout"] < queue["VisibilityTimeout"]
-    rule = fulfilment["OrdersEventsRule"]["Properties"]
+    assert found[consumer]["Properties"]["Timeout"] < queue["VisibilityTimeout"]
+    rule = found[rule_id]["Properties"]
     assert rule["EventBusName"] == ref("EventsBusName")
-    assert rule["EventPattern"] == {"detail-type": ["orders.order.placed", "orders.order.cancelled"]}
+    assert rule["EventPattern"] == {"detail-type": types}
     [target] = rule["Targets"]
-    assert target["Arn"] == {"Fn::GetAtt": ["ConsumerQueue", "Arn"]}
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ConsumerQueueDlq", "Arn"]}}
-    [statement] = fulfilment["ConsumerQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    assert statement["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["OrdersEventsRule", "Arn"]}}
-    }
+    assert target["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
+    [policy] = [
+        r
+        for r in found.values()
+        if r["Type"] == "AWS::SQS::QueuePolicy" and ref(queue_id) in r["Properties"]["Queues"]
+    ]
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}}

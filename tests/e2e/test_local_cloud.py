@@ -89,8 +89,9 @@ def test_an_order_lives_its_life_through_the_api(local_cloud: LocalCloud) -> Non
 
     placed = local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "PLACED"})
     assert placed.body["status"] == "PLACED"
-    shipped = local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "SHIPPED"})
-    assert shipped.body["status"] == "SHIPPED"
+    assert (
+        local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "SHIPPED"}).status == 422
+    )
 
     assert (
         local_cloud.call("DELETE", f"/orders/{others[0]}", token, headers={"If-Match": '"1"'}).status == 204
@@ -110,8 +111,20 @@ def shipment(local_cloud: LocalCloud, token: str, order_id: str, status: str) ->
     return found
 
 
+def order_status(local_cloud: LocalCloud, token: str, order_id: str, status: str) -> dict[str, Any]:
+    """The order once it has this status."""
+
+    def current() -> dict[str, Any] | None:
+        found: dict[str, Any] = local_cloud.call("GET", f"/orders/{order_id}", token).body
+        return found if found["status"] == status else None
+
+    found: dict[str, Any] = wait_until(current, 10, f"order {order_id} {status}", interval=0.1)
+    return found
+
+
 def test_a_placed_order_is_shipped_by_fulfilment_and_a_cancelled_one_never(local_cloud: LocalCloud) -> None:
-    """orders -> its outbox on the stream -> the bus -> the fulfilment queue -> its consumer."""
+    """orders -> its outbox on the stream -> the bus -> the fulfilment queue -> its consumer, and
+    back: the dispatch -> fulfilment's outbox -> the bus -> the orders shipping queue -> SHIPPED."""
     token = local_cloud.token(tenant())
     placed = create(local_cloud, token)
     assert local_cloud.call("GET", f"/shipments/{placed['id']}", token, service="fulfilment").status == 404
@@ -119,6 +132,10 @@ def test_a_placed_order_is_shipped_by_fulfilment_and_a_cancelled_one_never(local
     assert shipment(local_cloud, token, placed["id"], "PENDING")["placed_at"] is not None
     dispatched = local_cloud.call("POST", f"/shipments/{placed['id']}/dispatch", token, service="fulfilment")
     assert (dispatched.status, dispatched.body["status"]) == (200, "DISPATCHED")
+    shipped = order_status(local_cloud, token, placed["id"], "SHIPPED")
+    assert shipped["version"] == 3  # created, placed, shipped: once, whatever the deliveries
+    refused = local_cloud.call("POST", f"/orders/{placed['id']}/transitions", token, {"to": "CANCELLED"})
+    assert (refused.status, refused.body["error"]["code"]) == (409, "illegal_transition")
 
     # Placed and cancelled at once: whichever event the consumer sees first, the shipment ends
     # cancelled and cannot be dispatched.
@@ -131,6 +148,37 @@ def test_a_placed_order_is_shipped_by_fulfilment_and_a_cancelled_one_never(local
 
     other = local_cloud.token(tenant())
     assert local_cloud.call("GET", f"/shipments/{placed['id']}", other, service="fulfilment").status == 404
+
+
+def test_a_cancellation_racing_the_dispatch_never_ships_a_cancelled_order(local_cloud: LocalCloud) -> None:
+    """The dispatch and the cancellation at once, each in its own service: either the dispatch's
+    event reached orders first (the order is SHIPPED, the cancellation refused), or the
+    cancellation won there (the order stays CANCELLED, the shipping consumer says so in its log
+    and fulfilment keeps its shipment DISPATCHED): never a cancelled order that ships."""
+    token = local_cloud.token(tenant())
+    order = create(local_cloud, token)
+    local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "PLACED"})
+    shipment(local_cloud, token, order["id"], "PENDING")
+    dispatched = local_cloud.call("POST", f"/shipments/{order['id']}/dispatch", token, service="fulfilment")
+    cancelled = local_cloud.call("POST", f"/orders/{order['id']}/transitions", token, {"to": "CANCELLED"})
+    assert dispatched.status == 200
+    if cancelled.status == 409:  # the dispatch got there first
+        order_status(local_cloud, token, order["id"], "SHIPPED")
+        return
+    assert cancelled.status == 200, cancelled.body
+
+    def warned() -> bool:
+        lines = local_cloud.started.log.read_text(errors="replace").splitlines()
+        return any(
+            "a cancelled order's shipment was dispatched" in line and order["id"] in line for line in lines
+        )
+
+    wait_until(warned, 10, "the shipping consumer's warning")
+    final = local_cloud.call("GET", f"/orders/{order['id']}", token).body
+    assert (final["status"], final["version"]) == ("CANCELLED", 3)
+    assert local_cloud.call("GET", f"/shipments/{order['id']}", token, service="fulfilment").body[
+        "status"
+    ] == ("DISPATCHED")
 
 
 def test_a_tenant_cannot_reach_another_tenants_orders(local_cloud: LocalCloud) -> None:

@@ -1,6 +1,7 @@
 """The fulfilment functions, invoked with the events of sam/fulfilment/events/ against the tables
 Terraform made: the consumer applies each orders event once and in any order, the API reads and
-dispatches shipments."""
+dispatches shipments, the relay announces each dispatch, from the real records of the table's
+stream, on the bus (read back from the local event tap)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from localcloud.events import drain
+from scripts.capture_stream_event import stream_records
 from tests.conftest import FakeLambdaContext, function_module
 
 if TYPE_CHECKING:
@@ -28,6 +31,12 @@ PLACED, CANCELLED = json.loads((EVENTS / "consumer" / "orders-events.json").read
 @pytest.fixture(scope="module")
 def consumer(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
     with function_module("ConsumerFunction", emulator, service="fulfilment") as module:
+        yield module
+
+
+@pytest.fixture(scope="module")
+def relay(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
+    with function_module("RelayFunction", emulator, service="fulfilment") as module:
         yield module
 
 
@@ -144,3 +153,76 @@ def test_another_tenant_sees_no_shipment_and_a_malformed_id_none_either(
     assert (status, answer["error"]["code"]) == (404, "shipment_not_found")
     assert request(api, "dispatch", f"{tenant}-other", order)[0] == 404
     assert request(api, "get-shipment", tenant, "not-an-order")[0] == 404
+
+
+def table_records(emulator: Emulator, tenant: str) -> list[dict[str, Any]]:
+    """The tenant's records on the stream of the fulfilment table, as Lambda delivers them."""
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    table = ssm.get_parameter(Name="/shop/local/fulfilment/data/table-name")["Parameter"]["Value"]
+    dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
+    streams = emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint)
+    return stream_records(dynamodb, streams, table, tenant)
+
+
+def test_the_relay_announces_each_dispatch_once_and_nothing_else(
+    consumer: ModuleType, api: ModuleType, relay: ModuleType, emulator: Emulator, tenant: str
+) -> None:
+    dispatched, cancelled = order_id(), order_id()
+    assert consume(consumer, message(PLACED, tenant, dispatched), message(PLACED, tenant, cancelled)) == []
+    assert consume(consumer, message(CANCELLED, tenant, cancelled)) == []
+    assert request(api, "dispatch", tenant, dispatched)[0] == 200
+    records = table_records(emulator, tenant)
+    assert len(records) == 7  # two shipments and three event markers written, one cancelled, one dispatched
+    drain(emulator.endpoint)
+
+    answer = relay.lambda_handler({"Records": records}, FakeLambdaContext())
+    assert answer == {"batchItemFailures": []}
+    [event] = [e for e in drain(emulator.endpoint) if e["detail"].get("tenant") == tenant]
+    [dispatch] = [
+        r for r in records if r["dynamodb"].get("NewImage", {}).get("status") == {"S": "DISPATCHED"}
+    ]
+    assert event["detail-type"] == "fulfilment.shipment.dispatched"
+    assert event["source"] == "/shop/local/fulfilment"
+    detail = event["detail"]
+    assert (detail["specversion"], detail["id"], detail["subject"]) == (
+        "1.0",
+        dispatch["eventID"],
+        dispatched,
+    )
+    assert detail["data"] == {
+        "order_id": dispatched,
+        "status": "DISPATCHED",
+        "dispatched_at": dispatch["dynamodb"]["NewImage"]["dispatched_at"]["S"],
+    }
+
+    # A batch delivered again is published again under the same ids: consumers drop the copy.
+    assert relay.lambda_handler({"Records": records}, FakeLambdaContext()) == answer
+    assert [e["detail"]["id"] for e in drain(emulator.endpoint) if e["detail"].get("tenant") == tenant] == [
+        dispatch["eventID"]
+    ]
+
+
+def test_an_unreadable_record_fails_alone_and_the_committed_sample_is_a_real_record(
+    consumer: ModuleType, api: ModuleType, relay: ModuleType, emulator: Emulator, tenant: str
+) -> None:
+    order = order_id()
+    assert consume(consumer, message(PLACED, tenant, order)) == []
+    assert request(api, "dispatch", tenant, order)[0] == 200
+    [real] = [r for r in table_records(emulator, tenant) if r["eventName"] == "MODIFY"]
+    sample = json.loads((EVENTS / "relay" / "shipment-dispatched.json").read_text())["Records"][0]
+
+    def shape(value: Any, path: str = "") -> set[str]:
+        if isinstance(value, dict):
+            return {p for k, v in value.items() for p in shape(v, f"{path}/{k}")} | {path}
+        return {path}
+
+    assert shape(sample) == shape(real)
+    broken = copy.deepcopy(real)
+    del broken["dynamodb"]["NewImage"]["order_id"]
+    broken["dynamodb"]["SequenceNumber"] = "1"
+    drain(emulator.endpoint)
+    answer = relay.lambda_handler({"Records": [broken, real]}, FakeLambdaContext())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "1"}]}
+    assert [
+        e["detail"]["subject"] for e in drain(emulator.endpoint) if e["detail"].get("tenant") == tenant
+    ] == [order]

@@ -19,13 +19,13 @@ from orders.domain.changes import Change, stats_of
 from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, Order, OrderStatus
 from orders.domain.processing import (
-    PUBLISH_BATCH,
     BatchProcessing,
     Delivered,
     EarlierChangeFailed,
     ProjectionFailed,
     PublishFailed,
 )
+from splitstack.events import PUBLISH_BATCH
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCE = "/shop/test/orders"

@@ -50,6 +50,8 @@ def without(body: str, *path: str) -> str:
         "not json",
         json.dumps({"detail": "a string"}),
         without(PLACED_BODY, "detail"),
+        without(PLACED_BODY, "detail", "specversion"),
+        without(PLACED_BODY, "detail", "id"),
         without(PLACED_BODY, "detail", "tenant"),
         without(PLACED_BODY, "detail", "data", "id"),
         json.dumps(
@@ -58,5 +60,7 @@ def without(body: str, *path: str) -> str:
     ],
 )
 def test_a_message_that_is_not_an_orders_event_is_refused_with_the_reason(body: str) -> None:
-    with pytest.raises(ValueError, match="not an orders CloudEvent in an EventBridge event"):
+    with pytest.raises(
+        ValueError, match=r"not an EventBridge event|not a CloudEvent|lacks id|not an orders CloudEvent"
+    ):
         OrderEvent.from_message(body)

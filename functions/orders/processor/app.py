@@ -20,12 +20,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders.adapters.eventbridge import EventBridgeBus
 from orders.adapters.readmodel import DynamoDBReadModel
 from orders.adapters.streams import delivered_from_record
 from orders.config import ProcessorSettings
 from orders.domain.processing import BatchProcessing, BatchResult
 from splitstack.config import load_settings
+from splitstack.events import EventBridgeBus
 
 logger = Logger()
 tracer = Tracer()

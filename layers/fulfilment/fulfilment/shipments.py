@@ -13,11 +13,12 @@ logs it and counts it (metric DispatchedThenCancelled) for a person to deal with
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from splitstack.events import cloud_event_of
 
 PLACED = "orders.order.placed"
 CANCELLED = "orders.order.cancelled"
@@ -72,16 +73,16 @@ class OrderEvent:
 
     @classmethod
     def from_message(cls, body: str) -> OrderEvent:
-        """The CloudEvent inside a queue message; a message that is not one raises ValueError."""
+        """The orders event in a queue message; a message that is not one raises ValueError."""
+        cloud_event = cloud_event_of(body)
         try:
-            cloud_event = json.loads(body)["detail"]
             return cls(
-                id=str(cloud_event["id"]),
-                type=str(cloud_event["type"]),
+                id=cloud_event["id"],
+                type=cloud_event["type"],
                 tenant=str(cloud_event["tenant"]),
                 order_id=str(cloud_event["data"]["id"]),
                 at=datetime.fromisoformat(cloud_event["time"]),
                 previous_status=cloud_event["data"].get("previous_status"),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not an orders CloudEvent in an EventBridge event: {error!r}") from None
+            raise ValueError(f"not an orders CloudEvent: {error!r}") from None

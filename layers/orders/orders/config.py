@@ -35,3 +35,11 @@ class ScheduledSettings(BaseModel):
     draft_max_age_seconds: int = Field(alias="DRAFT_MAX_AGE_SECONDS", default=7 * 86_400, ge=60)
     # A tenant changed this recently is not compared with the read model: records may be in flight.
     settle_seconds: int = Field(alias="RECONCILE_SETTLE_SECONDS", default=900, ge=0)
+
+
+class ShippingSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    gsi1_name: str = Field(alias="TABLE_GSI1_NAME", min_length=1)
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)

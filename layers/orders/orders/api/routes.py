@@ -207,7 +207,7 @@ def revise_order(
 
 @orders.post(
     "/orders/<order_id>/transitions",
-    summary="Move an order: PLACED, SHIPPED or CANCELLED",
+    summary="Place or cancel an order (it becomes SHIPPED when fulfilment dispatches it)",
     responses=answers(200, OrderOut, "The order in its new state", 400, 403, 404, 409, 412, 415, 422),
 )
 def transition_order(

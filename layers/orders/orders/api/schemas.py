@@ -70,7 +70,8 @@ class OrderIn(BaseModel):
 class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Literal[OrderStatus.PLACED, OrderStatus.SHIPPED, OrderStatus.CANCELLED]
+    # SHIPPED is not a caller's to set: fulfilment's dispatch sets it (orders.domain.shipping).
+    to: Literal[OrderStatus.PLACED, OrderStatus.CANCELLED]
     reason: str | None = Field(default=None, max_length=200, description="Why an order is cancelled")
 
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 from orders.domain.changes import Change, to_cloud_event
 from orders.domain.ports import EventBus, ReadModel
+from splitstack.events import PUBLISH_BATCH
 
-PUBLISH_BATCH = 10  # PutEvents takes at most 10 entries
 CONCURRENT_CALLS = 8  # calls to the read model or the bus in flight at once
 
 
