@@ -1,7 +1,9 @@
 """Each service's REST API on 127.0.0.1: API Gateway's Lambda proxy integration, locally.
 
-Routes come from the functions' `Api` events; authorization from the Api's `Auth` (after
-`Fn::If`, so the `AuthMode` parameter decides) and each event's own `Auth`:
+Routes and their authorization come from the REST API's OpenAPI body in the translated template
+(localcloud.template): each method's Lambda proxy integration and its `security`, as the SAM
+translator wrote them from the functions' `Api` events and the Api's `Auth` (after `Fn::If`, so
+the `AuthMode` parameter decides):
 
 - a Cognito user pool authorizer verifies the token in its identity header (RS256 signature
   against the pool's JWKS, which the emulator serves; issuer; audience = an app client of the
@@ -45,7 +47,7 @@ from joserfc.jwk import KeySet
 
 from localcloud.emulator import ACCOUNT_ID
 from localcloud.functions import LocalFunction, Outcome
-from localcloud.template import Template, TemplateError
+from localcloud.template import RestApi, TemplateError
 
 if TYPE_CHECKING:
     from mypy_boto3_apigateway.client import APIGatewayClient
@@ -186,65 +188,67 @@ class Route:
 
 
 class LocalApi:
-    """The Api resource of the template, its routes and authorizers, ready to serve."""
+    """A REST API of the translated template, its routes and authorizers, ready to serve."""
 
     def __init__(
         self,
-        template: Template,
+        api: RestApi,
         functions: dict[str, LocalFunction],
         endpoint: str,
         cognito: CognitoIdentityProviderClient,
         apigateway: APIGatewayClient,
-        api_logical_id: str = "Api",
         log: Callable[[str], None] | None = None,
     ) -> None:
-        api = template.evaluate(template.raw["Resources"][api_logical_id]["Properties"])
-        self.stage = str(api["StageName"])
-        self.name = str(api.get("Name", api_logical_id))
-        self.binary_media_types = [str(t).replace("~1", "/") for t in api.get("BinaryMediaTypes", [])]
-        self.access_log_format = api.get("AccessLogSetting", {}).get("Format")
+        self.stage = api.stage
+        self.name = api.name
+        self.binary_media_types = api.binary_media_types
+        self.access_log_format = api.access_log_format
         self.log = log
-        auth = api.get("Auth", {})
-        authorizers = {
-            name: self._authorizer(name, spec, endpoint, cognito)
-            for name, spec in auth.get("Authorizers", {}).items()
-        }
-        default_authorizer = auth.get("DefaultAuthorizer")
-        if default_authorizer == "AWS_IAM":
-            raise TemplateError(
-                "the Api uses AWS_IAM authorization, which the local API cannot check (it would need the "
-                "callers' secret keys): run the local cloud with AuthMode=COGNITO or API_KEY"
-            )
         self.api_keys = ApiKeys(apigateway)
+        authorizers: dict[str, CognitoAuthorizer] = {}
         self.routes: list[Route] = []
-        for logical_id, local in functions.items():
-            for event in local.function.events.values():
-                props = event.get("Properties", {})
-                if event.get("Type") != "Api" or props.get("RestApiId") != api_logical_id:
+        for method in api.methods:
+            authorizer, api_key_required = None, False
+            for requirement in (name for entry in method.security for name in entry):
+                if requirement == "NONE":
                     continue
-                own = props.get("Auth", {})
-                name = own.get("Authorizer", default_authorizer)
-                if name not in (None, "NONE") and name not in authorizers:
-                    raise TemplateError(f"{logical_id} {props['Path']}: no authorizer {name} on the Api")
-                self.routes.append(
-                    Route(
-                        method=str(props["Method"]).upper(),
-                        resource_path=str(props["Path"]),
-                        function=local,
-                        authorizer=authorizers.get(name) if name not in (None, "NONE") else None,
-                        api_key_required=bool(own.get("ApiKeyRequired", auth.get("ApiKeyRequired", False))),
+                scheme = api.security_definitions.get(requirement, {})
+                kind = scheme.get("x-amazon-apigateway-authtype", scheme.get("type"))
+                where = f"{api.logical_id} {method.method} {method.path}"
+                if kind == "cognito_user_pools":
+                    if requirement not in authorizers:
+                        authorizers[requirement] = self._authorizer(requirement, scheme, endpoint, cognito)
+                    authorizer = authorizers[requirement]
+                elif kind == "apiKey" and scheme.get("name") == "x-api-key":
+                    api_key_required = True
+                elif kind == "awsSigv4":
+                    raise TemplateError(
+                        f"{where} uses AWS_IAM authorization, which the local API cannot check (it would "
+                        "need the callers' secret keys): run the local cloud with AuthMode=COGNITO or API_KEY"
                     )
+                else:
+                    raise TemplateError(
+                        f"{where}: its authorization {requirement} ({kind}) does not run locally"
+                    )
+            self.routes.append(
+                Route(
+                    method=method.method,
+                    resource_path=method.path,
+                    function=functions[method.function],
+                    authorizer=authorizer,
+                    api_key_required=api_key_required,
                 )
+            )
         self.routes.sort(key=lambda r: r.specificity)
 
     @staticmethod
     def _authorizer(
-        name: str, spec: dict[str, Any], endpoint: str, cognito: CognitoIdentityProviderClient
+        name: str, scheme: dict[str, Any], endpoint: str, cognito: CognitoIdentityProviderClient
     ) -> CognitoAuthorizer:
-        if "UserPoolArn" not in spec:
-            raise TemplateError(f"authorizer {name}: only Cognito user pool authorizers run locally")
-        header = spec.get("Identity", {}).get("Header", "Authorization")
-        return CognitoAuthorizer(str(spec["UserPoolArn"]), header, endpoint, cognito)
+        pools = scheme.get("x-amazon-apigateway-authorizer", {}).get("providerARNs", [])
+        if len(pools) != 1:
+            raise TemplateError(f"authorizer {name}: one user pool runs locally, not {pools}")
+        return CognitoAuthorizer(str(pools[0]), str(scheme.get("name", "Authorization")), endpoint, cognito)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         for route in self.routes:

@@ -54,11 +54,12 @@ class QueueMapping:
     event_filter: EventFilter
 
     @classmethod
-    def from_event(cls, function: LocalFunction, properties: dict[str, Any]) -> QueueMapping:
+    def from_mapping(cls, function: LocalFunction, properties: dict[str, Any]) -> QueueMapping:
+        """From the properties of the function's AWS::Lambda::EventSourceMapping."""
         name = function.function.logical_id
-        queue = properties.get("Queue")
+        queue = properties.get("EventSourceArn")
         if not (isinstance(queue, str) and queue.startswith("arn:") and ":sqs:" in queue):
-            raise TemplateError(f"{name}: the SQS event's Queue {queue!r} is not the ARN of a queue")
+            raise TemplateError(f"{name}: the SQS event's queue {queue!r} is not the ARN of a queue")
         batch_size = int(properties.get("BatchSize", 10))
         window = float(properties.get("MaximumBatchingWindowInSeconds", 0))
         if not 1 <= batch_size <= 10_000 or (batch_size > SQS_MAX_RECEIVE and window <= 0):

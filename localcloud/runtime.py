@@ -1,11 +1,13 @@
 """Every service's SAM application (sam/<service>/template.yaml), running on this machine against
 the emulator.
 
-Reads each template as `sam deploy` would hand it to CloudFormation: SSM-typed parameters are
-resolved from the emulator (a missing key stops start-up naming it), the resources SAM owns that
-the functions' event sources need are created (SQS queues), and each function's events are
-served: `Api` by the local API Gateway, `DynamoDB` by a stream poller, `ScheduleV2` by a
-scheduler. Any other event type stops start-up, rather than being silently ignored. Every
+Reads each template as CloudFormation would run it, translated by the SAM translator
+(localcloud.template): SSM-typed parameters are resolved from the emulator (a missing key stops
+start-up naming it), the resources the functions' event sources need are created (SQS queues,
+EventBridge rules and queue policies), and what invokes the functions is served: each REST API by
+the local API Gateway, each event source mapping of a DynamoDB stream or an SQS queue by a poller,
+each EventBridge Scheduler schedule by a scheduler. An event source of another kind stops
+start-up, rather than being silently ignored. Every
 service's API is on the one port, under the service's name: http://127.0.0.1:3000/orders/... is
 the orders API, as https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/... is on AWS (the
 function sees the path after it, as it sees the path after the stage there).
@@ -50,7 +52,6 @@ QUEUE_ATTRIBUTES = (
     "SqsManagedSseEnabled",
     "VisibilityTimeout",
 )
-SERVED_EVENTS = ("Api", "DynamoDB", "ScheduleV2", "SQS")
 
 
 class ServiceRuntime:
@@ -78,41 +79,48 @@ class ServiceRuntime:
         self.functions = {
             logical_id: LocalFunction(f, endpoint, faults=switch) for logical_id, f in definitions.items()
         }
+        apis = self.template.rest_apis()
+        if len(apis) > 1:
+            raise TemplateError(f"{service}: one REST API per service runs locally, not {len(apis)}")
         self.api = (
             LocalApi(
-                self.template,
+                apis[0],
                 self.functions,
                 endpoint,
                 aws.client("cognito-idp", endpoint_url=endpoint),
                 aws.client("apigateway", endpoint_url=endpoint),
                 log=log_to_console(f"[{service} api]"),
             )
-            if self.template.resources("AWS::Serverless::Api")
+            if apis
             else None
         )
         streams = aws.client("dynamodbstreams", endpoint_url=endpoint)
         self.pollers: list[StreamPoller] = []
         self.queue_pollers: list[QueuePoller] = []
-        self.schedules: list[ScheduleRunner] = []
-        for logical_id, definition in definitions.items():
-            function = self.functions[logical_id]
-            for event_name, event in definition.events.items():
-                kind, properties = event.get("Type"), event.get("Properties", {})
-                if kind not in SERVED_EVENTS:
-                    raise TemplateError(
-                        f"{service}: {logical_id}.{event_name}: {kind} events are not served locally"
-                    )
-                if kind == "DynamoDB":
-                    mapping = StreamMapping.from_event(function, properties)
-                    self.pollers.append(StreamPoller(mapping, streams, self.sqs, function.log))
-                elif kind == "SQS":
-                    queue_mapping = QueueMapping.from_event(function, properties)
-                    self.queue_pollers.append(QueuePoller(queue_mapping, self.sqs, function.log))
-                elif kind == "ScheduleV2":
-                    name = str(properties.get("Name", f"{logical_id}{event_name}"))
-                    self.schedules.append(
-                        ScheduleRunner(name, function, properties, schedule_speedup, function.log)
-                    )
+        for mapping in self.template.invokers("AWS::Lambda::EventSourceMapping"):
+            function = self.functions[mapping.function]
+            source = str(mapping.properties.get("EventSourceArn"))
+            if ":dynamodb:" in source:
+                stream = StreamMapping.from_mapping(function, mapping.properties)
+                self.pollers.append(StreamPoller(stream, streams, self.sqs, function.log))
+            elif ":sqs:" in source:
+                queue = QueueMapping.from_mapping(function, mapping.properties)
+                self.queue_pollers.append(QueuePoller(queue, self.sqs, function.log))
+            else:
+                raise TemplateError(
+                    f"{service}: {mapping.logical_id}: only DynamoDB stream and SQS event sources run "
+                    f"locally, not {source}"
+                )
+        self.schedules = [
+            ScheduleRunner(
+                str(schedule.properties.get("Name", schedule.logical_id)),
+                self.functions[schedule.function],
+                schedule.properties,
+                schedule_speedup,
+                self.functions[schedule.function].log,
+            )
+            for schedule in self.template.invokers("AWS::Scheduler::Schedule")
+        ]
 
     def _create_queues(self) -> None:
         """The template's SQS queues, as CloudFormation would create them; `Ref` and `Fn::GetAtt`
@@ -142,6 +150,11 @@ class ServiceRuntime:
         rule send to a queue, naming it by `Fn::GetAtt`), as CloudFormation would create them."""
         for logical_id, properties in self.template.resources("AWS::Events::Rule").items():
             name = str(properties.get("Name", f"{self.service}-{logical_id}"))
+            if "EventPattern" not in properties:
+                raise TemplateError(
+                    f"{self.service}: {logical_id}: a rule without an event pattern (a schedule) does not "
+                    "run locally: use a ScheduleV2 event"
+                )
             bus = str(properties.get("EventBusName", "default"))
             arn = self.events.put_rule(
                 Name=name,

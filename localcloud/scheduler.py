@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from localcloud.emulator import ACCOUNT_ID, REGION
 from localcloud.functions import LocalFunction
@@ -138,13 +139,14 @@ class Schedule:
 
 
 class ScheduleRunner:
-    """One ScheduleV2 event of a function, fired on a thread until stopped."""
+    """One schedule (AWS::Scheduler::Schedule, a ScheduleV2 event translated) of a function, fired
+    on a thread until stopped."""
 
     def __init__(
         self,
         name: str,
         function: LocalFunction,
-        properties: dict[str, object],
+        properties: dict[str, Any],
         speedup: float,
         log: Callable[[str], None],
     ) -> None:
@@ -153,7 +155,7 @@ class ScheduleRunner:
         self.name = name
         self.function = function
         self.schedule = Schedule.parse(str(properties["ScheduleExpression"]))
-        self.input = str(properties.get("Input", "{}"))
+        self.input = str(properties.get("Target", {}).get("Input", "{}"))
         self.enabled = properties.get("State", "ENABLED") != "DISABLED"
         self.speedup = speedup
         self.log = log

@@ -155,7 +155,8 @@ class StreamMapping:
     on_failure_queue_arn: str | None
 
     @classmethod
-    def from_event(cls, function: LocalFunction, properties: dict[str, Any]) -> StreamMapping:
+    def from_mapping(cls, function: LocalFunction, properties: dict[str, Any]) -> StreamMapping:
+        """From the properties of the function's AWS::Lambda::EventSourceMapping."""
         if properties.get("StartingPosition") not in ("TRIM_HORIZON", "LATEST"):
             raise TemplateError(
                 f"{function.function.logical_id}: StartingPosition {properties.get('StartingPosition')} "
@@ -169,7 +170,7 @@ class StreamMapping:
             )
         return cls(
             function=function,
-            stream_arn=str(properties["Stream"]),
+            stream_arn=str(properties["EventSourceArn"]),
             starting_position=str(properties["StartingPosition"]),
             batch_size=int(properties.get("BatchSize", 100)),
             batching_window_seconds=float(properties.get("MaximumBatchingWindowInSeconds", 0)),

@@ -239,16 +239,24 @@ def test_health_is_public_and_everything_else_is_behind_the_auth_mode(service: s
     assert template(service)["Parameters"]["ThrottlingBurstLimit"]["Default"] == 200
 
 
+def pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    pairs = (line.split("==") for line in lines if "==" in line)
+    return {name.lower().replace("_", "-"): version for name, version in pairs}
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_layer_ships_the_versions_the_tests_run(service: str) -> None:
-    def pins(path: Path) -> dict[str, str]:
-        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-        pairs = (line.split("==") for line in lines if "==" in line)
-        return {name.lower().replace("_", "-"): version for name, version in pairs}
-
     layer = pins(ROOT / "layers" / service / "requirements.txt")
     dev = pins(ROOT / "requirements" / "dev.txt")
     assert {name: dev.get(name) for name in layer} == layer
+
+
+def test_the_local_cloud_translates_with_the_sam_clis_translator() -> None:
+    """localcloud.template runs aws-sam-translator from requirements/dev.txt; `sam validate` and
+    `make sam-translate` run the SAM CLI's, from requirements/sam.txt: one version for both."""
+    dev, sam = pins(ROOT / "requirements" / "dev.txt"), pins(ROOT / "requirements" / "sam.txt")
+    assert dev["aws-sam-translator"] == sam["aws-sam-translator"]
 
 
 @pytest.mark.parametrize(

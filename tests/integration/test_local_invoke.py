@@ -94,30 +94,42 @@ def test_functions_get_the_templates_environment_from_the_contract(
     assert "EVENT_BUS_NAME" not in functions["ScheduledFunction"].environment
 
 
-def test_the_auth_mode_picks_the_apis_auth(ssm: SSMClient) -> None:
-    def auth(mode: str) -> Any:
-        template = Template(ssm, ORDERS, {"AuthMode": mode})
-        return template.evaluate(template.raw["Resources"]["Api"]["Properties"]["Auth"])
-
-    assert auth("COGNITO")["DefaultAuthorizer"] == "CognitoAuthorizer"
-    assert auth("IAM") == {"DefaultAuthorizer": "AWS_IAM"}
-    assert auth("API_KEY")["ApiKeyRequired"] is True
-
-
 @pytest.mark.parametrize(
-    ("mode", "public"),
+    ("mode", "scheme", "public"),
     [
-        ("COGNITO", {"Authorizer": "NONE"}),
-        ("IAM", {"Authorizer": "NONE"}),
-        ("API_KEY", {"ApiKeyRequired": False}),
+        ("COGNITO", "CognitoAuthorizer", [{"NONE": []}]),
+        ("IAM", "AWS_IAM", [{"NONE": []}]),
+        ("API_KEY", "api_key", []),
     ],
 )
-def test_health_and_the_document_are_public_in_every_mode(ssm: SSMClient, mode: str, public: Any) -> None:
-    """What the local API reads for the public routes is what the SAM translator accepts in that
-    mode (make sam-translate): no authorizer beside a default one, no key beside required keys."""
-    functions = Template(ssm, ORDERS, {"AuthMode": mode}).functions()
-    events = functions["ApiFunction"].events
-    assert [events[name]["Properties"]["Auth"] for name in ("Health", "OpenApi")] == [public, public]
+def test_the_auth_mode_decides_the_translated_apis_security_and_two_routes_stay_public(
+    ssm: SSMClient, mode: str, scheme: str, public: list[dict[str, list[str]]]
+) -> None:
+    """What the local API serves is the SAM translator's REST API for that mode (make
+    sam-translate checks the same on every environment's parameters)."""
+    [api] = Template(ssm, ORDERS, {"AuthMode": mode}).rest_apis()
+    security = {(m.method, m.path): m.security for m in api.methods}
+    assert security.pop(("GET", "/health")) == security.pop(("GET", "/openapi.json")) == public
+    assert set(map(str, security.values())) == {str([{scheme: []}])}
+    assert scheme in api.security_definitions
+    assert {m.function for m in api.methods} == {"ApiFunction"}
+    assert (api.name, api.stage) == ("shop-local-orders-api", "local")
+
+
+def test_globals_events_and_aliases_are_the_translators(ssm: SSMClient, contract: dict[str, str]) -> None:
+    """Globals merged as SAM merges them (the function's variables beside the Globals' ones), the
+    stream mapping on the alias the deployment shifts, the schedule's input as written."""
+    template = Template(ssm, ORDERS)
+    [stream] = [
+        m for m in template.invokers("AWS::Lambda::EventSourceMapping") if m.function == "ProcessorFunction"
+    ]
+    assert stream.properties["EventSourceArn"] == contract["data/table-stream-arn"]
+    assert stream.properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    [schedule] = template.invokers("AWS::Scheduler::Schedule")
+    assert schedule.function == "ScheduledFunction"
+    assert "<aws.scheduler.scheduled-time>" in schedule.properties["Target"]["Input"]
+    processor = template.functions()["ProcessorFunction"]
+    assert {"TABLE_NAME", "EVENT_BUS_NAME", "POWERTOOLS_SERVICE_NAME"} <= set(processor.environment)
 
 
 def test_a_key_missing_from_ssm_stops_with_its_name(ssm: SSMClient) -> None:

@@ -131,8 +131,11 @@ def test_the_template_makes_the_rule_and_the_queues_as_cloudformation_would(
 @pytest.mark.parametrize(
     ("properties", "message"),
     [
-        ({"Queue": "queue-consumer-test"}, "is not the ARN of a queue"),
-        ({"Queue": "arn:aws:sqs:us-east-1:123456789012:q", "BatchSize": 50}, "needs a MaximumBatchingWindow"),
+        ({"EventSourceArn": "queue-consumer-test"}, "is not the ARN of a queue"),
+        (
+            {"EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q", "BatchSize": 50},
+            "needs a MaximumBatchingWindow",
+        ),
     ],
 )
 def test_an_sqs_event_lambda_would_refuse_stops_start_up(
@@ -141,4 +144,4 @@ def test_an_sqs_event_lambda_would_refuse_stops_start_up(
     runtime, _, _ = consumer
     [function] = runtime.functions.values()
     with pytest.raises(TemplateError, match=message):
-        QueueMapping.from_event(function, properties)
+        QueueMapping.from_mapping(function, properties)

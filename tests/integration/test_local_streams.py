@@ -74,18 +74,17 @@ def running(emulator: Emulator, tmp_path: Path) -> Iterator[Running]:
         memory_mb=128,
         layer_dirs=(),
         environment={"SEEN": str(seen)},
-        events={},
     )
     logs: list[str] = []
     function = LocalFunction(definition, emulator.endpoint, logs.append, FaultSwitch(emulator.endpoint))
     properties = {
-        "Stream": arn,
+        "EventSourceArn": arn,
         "StartingPosition": "TRIM_HORIZON",
         "BatchSize": 5,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     }
     poller = StreamPoller(
-        StreamMapping.from_event(function, properties),
+        StreamMapping.from_mapping(function, properties),
         emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint),
         emulator.session.client("sqs", endpoint_url=emulator.endpoint),
         logs.append,

@@ -54,7 +54,6 @@ def function(
         memory_mb=128,
         layer_dirs=(),
         environment=variables,
-        events={},
         reserved_concurrency=reserved,
     )
 
