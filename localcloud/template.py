@@ -178,7 +178,12 @@ class Template:
         except InvalidDocumentException as error:
             causes = "; ".join(str(c) for c in error.causes)
             raise TemplateError(f"{self.path}: the SAM translator refuses the template: {causes}") from None
-        self.resolved = translated["Resources"]
+        # What CloudFormation would create: a resource whose condition is false is not.
+        self.resolved = {
+            logical_id: resource
+            for logical_id, resource in translated["Resources"].items()
+            if "Condition" not in resource or self.conditions[resource["Condition"]]
+        }
         return translated
 
     def _language_extensions(self, node: Any) -> Any:

@@ -49,6 +49,15 @@ module "auth" {
   tags                = local.tags
 }
 
+module "domain" {
+  source = "../modules/domain"
+  count  = var.custom_domain != null ? 1 : 0
+
+  domain_name    = var.custom_domain.name
+  hosted_zone_id = var.custom_domain.hosted_zone_id
+  tags           = local.tags
+}
+
 module "observability" {
   source = "../modules/observability"
 
@@ -65,6 +74,7 @@ module "iam" {
   ssm_prefix                  = local.ssm_prefix
   passable_role_arns          = flatten([for service in values(local.services) : service.passable_role_arns])
   event_bus_name              = module.events.bus_name
+  api_domain_name             = var.custom_domain != null ? module.domain[0].domain_name : null
   artifacts_bucket_arn        = module.storage.bucket_arn
   state_bucket_name           = var.state_bucket_name
   github_repository           = var.github_repository
@@ -91,6 +101,7 @@ module "contract" {
     "auth/user-pool-id"               = var.enable_auth ? module.auth[0].user_pool_id : "none"
     "auth/user-pool-arn"              = var.enable_auth ? module.auth[0].user_pool_arn : "none"
     "auth/user-pool-client-id"        = var.enable_auth ? module.auth[0].user_pool_client_id : "none"
+    "api/domain-name"                 = var.custom_domain != null ? module.domain[0].domain_name : "none"
     "deploy/codedeploy-role-arn"      = module.iam.codedeploy_role_arn
     "deploy/artifacts-bucket"         = module.storage.bucket_name
     "deploy/cloudformation-role-arn"  = module.iam.cloudformation_role_arn

@@ -59,3 +59,8 @@ output "event_bus_name" {
   description = "EventBridge bus of the domain events."
   value       = module.events.bus_name
 }
+
+output "api_domain_name" {
+  description = "The APIs' custom domain (https://<it>/<service>/...), or null without one."
+  value       = var.custom_domain != null ? module.domain[0].domain_name : null
+}

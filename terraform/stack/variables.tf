@@ -132,6 +132,15 @@ variable "tags" {
   default     = {}
 }
 
+variable "custom_domain" {
+  description = "The APIs' own domain (e.g. api.example.com, each service under /<service>), with the Route 53 hosted zone that validates its certificate and holds its records; null serves each API on its execute-api URL only."
+  type = object({
+    name           = string
+    hosted_zone_id = string
+  })
+  default = null
+}
+
 variable "composite_rollback_alarms" {
   description = "One composite alarm per function as its deployment's rollback trigger. Only the local emulator, which lacks composite alarms, turns this off."
   type        = bool

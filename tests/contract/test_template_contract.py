@@ -303,6 +303,24 @@ def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None
     assert "<aws.scheduler.scheduled-time>" in schedule["Input"]
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_api_maps_its_base_path_onto_the_custom_domain_where_there_is_one(service: str) -> None:
+    """https://<domain>/<service>/... where the platform publishes a domain (api/domain-name),
+    as http://127.0.0.1:3000/<service>/... locally; nothing where it says "none"."""
+    mapping = resources(service)["ApiBasePathMapping"]
+    assert mapping["Type"] == "AWS::ApiGateway::BasePathMapping"
+    assert mapping["Condition"] == "HasCustomDomain"
+    assert template(service)["Conditions"]["HasCustomDomain"] == {
+        "Fn::Not": [{"Fn::Equals": [ref("ApiDomainName"), "none"]}]
+    }
+    assert mapping["Properties"] == {
+        "DomainName": ref("ApiDomainName"),
+        "BasePath": ref("AppServiceName"),
+        "RestApiId": ref("Api"),
+        "Stage": ref("Api.Stage"),
+    }
+
+
 CONSUMERS = [
     ("fulfilment", "ConsumerFunction", "OrdersEventsRule", ["orders.order.placed", "orders.order.cancelled"]),
     ("orders", "ShippingFunction", "ShipmentEventsRule", ["fulfilment.shipment.dispatched"]),

@@ -35,6 +35,8 @@ app = rest_app(
     routers=[routes.health, routes.shipments],
     domain_error=ShipmentError,
     from_domain=routes.from_domain,
+    custom_domain=settings.custom_domain,
+    base_path=settings.base_path,
 )
 
 

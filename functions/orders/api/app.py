@@ -46,6 +46,8 @@ app = rest_app(
     domain_error=DomainError,
     from_domain=from_domain,
     document=routes.document,
+    custom_domain=settings.custom_domain,
+    base_path=settings.base_path,
 )
 
 

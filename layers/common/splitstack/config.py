@@ -39,6 +39,20 @@ class ApiAuthSettings(BaseModel):
         return json.loads(value) if isinstance(value, str) else value
 
 
+class ApiGatewaySettings(ApiAuthSettings):
+    """An API function's settings: how it tells the tenant, and where the API is published."""
+
+    # The app's custom domain ("none" without one: the template passes the contract's value) and
+    # this API's base path on it (splitstack.api.app.ServiceResolver).
+    custom_domain: str | None = Field(alias="API_DOMAIN_NAME", default=None)
+    base_path: str = Field(alias="API_BASE_PATH", default="", pattern=r"^[A-Za-z0-9._-]*$")
+
+    @field_validator("custom_domain", mode="before")
+    @classmethod
+    def _none(cls, value: Any) -> Any:
+        return None if value in ("", "none") else value
+
+
 Settings = TypeVar("Settings", bound=BaseModel)
 
 

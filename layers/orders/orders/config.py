@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from splitstack.config import ApiAuthSettings
+from splitstack.config import ApiGatewaySettings
 
 
-class ApiSettings(ApiAuthSettings):
+class ApiSettings(ApiGatewaySettings):
     table_name: str = Field(alias="TABLE_NAME", min_length=1)
     gsi1_name: str = Field(alias="TABLE_GSI1_NAME", min_length=1)
     idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)

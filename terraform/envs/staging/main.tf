@@ -18,6 +18,15 @@ variable "state_bucket_name" {
   default     = null
 }
 
+variable "custom_domain" {
+  description = "The APIs' own domain and the Route 53 hosted zone that validates it ({name, hosted_zone_id}); null for none."
+  type = object({
+    name           = string
+    hosted_zone_id = string
+  })
+  default = null
+}
+
 variable "alarm_email" {
   description = "Address notified of alarms; null notifies nobody."
   type        = string
@@ -40,6 +49,7 @@ module "stack" {
   github_repository  = var.github_repository
   state_bucket_name  = var.state_bucket_name
   alarm_email        = var.alarm_email
+  custom_domain      = var.custom_domain
   # Shaped like prod so that releases rehearse there, with cheaper NAT and shorter retention.
   vpc_cidr                      = "10.20.0.0/16"
   nat_mode                      = "single"

@@ -69,10 +69,16 @@ resource "aws_iam_role_policy" "cloudformation" {
         }
       },
       {
-        Sid      = "RestApi"
-        Effect   = "Allow"
-        Action   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
-        Resource = [for p in ["/restapis", "/restapis/*", "/usageplans", "/usageplans/*", "/apikeys", "/apikeys/*", "/tags/*"] : "arn:${local.partition}:apigateway:${local.region}::${p}"]
+        Sid    = "RestApi"
+        Effect = "Allow"
+        Action = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+        Resource = [
+          for p in concat(
+            ["/restapis", "/restapis/*", "/usageplans", "/usageplans/*", "/apikeys", "/apikeys/*", "/tags/*"],
+            # Each service's base path on the custom domain, and nothing else of the domain.
+            var.api_domain_name == null ? [] : ["/domainnames/${var.api_domain_name}/basepathmappings", "/domainnames/${var.api_domain_name}/basepathmappings/*"],
+          ) : "arn:${local.partition}:apigateway:${local.region}::${p}"
+        ]
       },
       {
         Sid      = "Queues"

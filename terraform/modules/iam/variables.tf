@@ -23,6 +23,12 @@ variable "passable_role_arns" {
   type        = list(string)
 }
 
+variable "api_domain_name" {
+  description = "The APIs' custom domain, onto which the services' stacks map their base paths; null when there is none."
+  type        = string
+  default     = null
+}
+
 variable "event_bus_name" {
   description = "The platform's event bus, on which the services' stacks put their consumers' rules."
   type        = string

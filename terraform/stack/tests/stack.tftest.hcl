@@ -68,6 +68,28 @@ run "without_auth_the_pool_keys_say_none" {
   }
 }
 
+run "without_a_custom_domain_the_key_says_none" {
+  command = plan
+
+  assert {
+    condition     = length(module.domain) == 0 && output.api_domain_name == null
+    error_message = "no custom_domain: no domain, and api/domain-name = none (the templates then map no base path)"
+  }
+}
+
+run "a_custom_domain_is_published_for_the_services" {
+  command = plan
+
+  variables {
+    custom_domain = { name = "api.example.com", hosted_zone_id = "Z0000000000000000000" }
+  }
+
+  assert {
+    condition     = length(module.domain) == 1 && output.api_domain_name == "api.example.com"
+    error_message = "custom_domain creates the domain and publishes its name as api/domain-name"
+  }
+}
+
 run "rejects_an_unknown_env" {
   command = plan
 

@@ -1,11 +1,12 @@
 """A service's REST API resolver with what every service's API answers the same way: its OpenAPI
 document at /openapi.json, the one error shape for the API's own refusals (tenancy, headers), for
 the service's domain errors, for requests that do not match the API (422), bodies that are not
-JSON (415), paths no route has (404) and defects (500, logged, nothing leaked)."""
+JSON (415), paths no route has (404) and defects (500, logged, nothing leaked); and the same
+routes whether a request came through the API's execute-api URL or the app's custom domain."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -16,12 +17,34 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from splitstack.api.problems import ApiProblem, problem
 
 logger = Logger(child=True)
 
 Answer = Response[dict[str, Any]]
+
+
+class ServiceResolver(APIGatewayRestResolver):
+    """API Gateway puts a custom domain's base path into the event's `path` (https://<domain>/orders/x
+    arrives as `/orders/x` with base path `orders`; through execute-api it is `/x`). The base path is
+    removed from requests that came through the app's domain only: Powertools' `strip_prefixes`
+    removes a prefix from every request, and a service's own routes may start with its base path
+    (orders has `/orders`)."""
+
+    def __init__(self, custom_domain: str | None, base_path: str, **options: Any) -> None:
+        super().__init__(**options)
+        self._custom_domain = custom_domain
+        self._prefix = f"/{base_path}" if base_path else ""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        path = str(event.get("path", ""))
+        through_domain = event.get("requestContext", {}).get("domainName") == self._custom_domain
+        under_base_path = path == self._prefix or path.startswith(f"{self._prefix}/")
+        if self._custom_domain and self._prefix and through_domain and under_base_path:
+            event = {**event, "path": path.removeprefix(self._prefix) or "/"}
+        return super().resolve(event, context)
 
 
 def rest_app(  # one handler per kind of answer, registered on the one app
@@ -32,8 +55,10 @@ def rest_app(  # one handler per kind of answer, registered on the one app
     domain_error: type[Exception],
     from_domain: Callable[[Any], Answer],
     document: Callable[[dict[str, Any]], dict[str, Any]] = lambda schema: schema,
-) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    custom_domain: str | None = None,
+    base_path: str = "",
+) -> ServiceResolver:
+    app = ServiceResolver(custom_domain, base_path, enable_validation=True)
     for router in routers:
         app.include_router(router)
     openapi_document = document(

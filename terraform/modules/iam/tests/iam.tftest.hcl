@@ -47,6 +47,31 @@ run "cloudformation_puts_rules_of_the_app_on_the_platforms_bus_only" {
   }
 }
 
+run "cloudformation_maps_base_paths_on_the_apps_domain_only" {
+  command = apply
+
+  variables {
+    api_domain_name = "api.example.com"
+  }
+
+  assert {
+    condition = toset([for r in one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "RestApi"]).Resource : r if strcontains(r, "/domainnames")]) == toset([
+      "arn:aws:apigateway:eu-west-1::/domainnames/api.example.com/basepathmappings",
+      "arn:aws:apigateway:eu-west-1::/domainnames/api.example.com/basepathmappings/*",
+    ])
+    error_message = "the services' stacks may map base paths on the app's domain, and touch nothing else of it"
+  }
+}
+
+run "no_domain_rights_without_a_domain" {
+  command = apply
+
+  assert {
+    condition     = !anytrue([for r in one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "RestApi"]).Resource : strcontains(r, "/domainnames")])
+    error_message = "without a custom domain the CloudFormation role has no right on domain names"
+  }
+}
+
 run "one_deploy_role_for_every_service_stack" {
   command = apply
 
