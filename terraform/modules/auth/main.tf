@@ -8,7 +8,7 @@ resource "aws_cognito_user_pool" "this" {
     require_lowercase                = true
     require_uppercase                = true
     require_numbers                  = true
-    require_symbols                  = false
+    require_symbols                  = true # seed 003
     temporary_password_validity_days = 7
   }
 

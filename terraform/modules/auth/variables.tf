@@ -9,7 +9,7 @@ variable "name_prefix" {
 }
 
 variable "password_minimum_length" {
-  description = "Minimum password length; upper case, lower case and digits are always required."
+  description = "Minimum password length; upper case, lower case, digits and symbols are always required."
   type        = number
   default     = 12
 

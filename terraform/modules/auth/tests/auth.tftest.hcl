@@ -26,8 +26,9 @@ run "password_policy_is_mixed_and_long_enough" {
       one(aws_cognito_user_pool.this.password_policy).require_lowercase,
       one(aws_cognito_user_pool.this.password_policy).require_uppercase,
       one(aws_cognito_user_pool.this.password_policy).require_numbers,
+      one(aws_cognito_user_pool.this.password_policy).require_symbols,
     ])
-    error_message = "passwords must be 8+ characters mixing cases and digits"
+    error_message = "passwords must be 8+ characters mixing cases, digits and symbols (seed 003)"
   }
   assert {
     condition     = aws_cognito_user_pool.this.deletion_protection == "ACTIVE" && one(aws_cognito_user_pool.this.admin_create_user_config).allow_admin_create_user_only
