@@ -28,6 +28,9 @@ TF_STATE_BUCKET ?=
 TF_STATE_REGION ?= eu-west-1
 
 ENVS := local dev staging prod
+# The app's name, where Terraform defines it (terraform/stack's `app` default): it prefixes every
+# name, SSM path and state key of the app.
+APP := $(shell sed -n '/^variable "app"/,/^}/s/^ *default *= *"\(.*\)"/\1/p' terraform/stack/variables.tf)
 TF_MODULES := $(sort $(dir $(wildcard terraform/modules/*/main.tf))) terraform/stack/
 TF_ENV_DIR := terraform/envs/$(ENV)
 CACHE := $(CURDIR)/.cache
@@ -70,7 +73,8 @@ TF_BACKEND_ARGS := -backend-config=path=$(LOCAL_STATE)
 TF_VAR_ARGS := -var emulator_port=$(LOCAL_AWS_PORT)
 TF_APPROVE := -input=false -auto-approve
 else
-TF_BACKEND_ARGS := -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=region=$(TF_STATE_REGION)
+TF_BACKEND_ARGS := -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=region=$(TF_STATE_REGION) \
+  -backend-config=key=$(APP)/$(ENV)/terraform.tfstate
 TF_VAR_ARGS :=
 TF_APPROVE :=
 endif

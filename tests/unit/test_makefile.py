@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts.contract import APP
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -86,6 +88,15 @@ def test_real_environments_need_the_state_bucket(env: str) -> None:
     result = make("tf-init", f"ENV={env}", "TF_STATE_BUCKET=")
     assert result.returncode != 0
     assert first_line(result).startswith("TF_STATE_BUCKET is not set: run 'make tf-bootstrap'")
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_state_key_is_the_apps_and_the_environments(env: str) -> None:
+    """Two apps sharing a state bucket never share a state: the key comes from terraform/stack's
+    `app` (the name scripts.contract also uses), and the GitHub roles may touch that key only."""
+    result = make("-n", "tf-init", f"ENV={env}", "TF_STATE_BUCKET=some-bucket")
+    assert result.returncode == 0, result.stderr
+    assert f"-backend-config=key={APP}/{env}/terraform.tfstate" in result.stdout
 
 
 def test_local_apply_without_an_emulator_says_how_to_start_one() -> None:

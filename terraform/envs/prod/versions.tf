@@ -8,10 +8,10 @@ terraform {
     }
   }
 
-  # bucket and region come from -backend-config (make tf-init reads TF_STATE_BUCKET, the
-  # output of terraform/bootstrap). The lock is a file beside the state: no DynamoDB table.
+  # bucket, region and key come from -backend-config: make tf-init reads TF_STATE_BUCKET (the
+  # output of terraform/bootstrap) and keys the state <app>/<env>/terraform.tfstate, so apps
+  # sharing a bucket never share a state. The lock is a file beside the state: no DynamoDB table.
   backend "s3" {
-    key          = "splitstack/prod/terraform.tfstate"
     encrypt      = true
     use_lockfile = true
   }

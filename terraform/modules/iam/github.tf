@@ -27,6 +27,53 @@ locals {
     "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStackDriftDetectionStatus",
   ]
 
+  # CreateChangeSet of a template with transforms is also checked against each transform (SAM CLI
+  # issue #179): the templates run AWS::LanguageExtensions, then AWS::Serverless.
+  transform_arns = [
+    for t in ["Serverless-2016-10-31", "LanguageExtensions"] : "arn:${local.partition}:cloudformation:${local.region}:aws:transform/${t}"
+  ]
+
+  # What a plan must never read: the data in the resources, as opposed to their configuration.
+  # AWS's ReadOnlyAccess allows all of it; these denies take it back from the plan role. Reads
+  # of the state and of the artifacts `sam deploy` uploads stay, and parameters of the app's own
+  # contract path (which Terraform refreshes) stay readable.
+  data_plane_denies = [
+    {
+      Sid    = "NoTableItemsOrStreamRecords"
+      Effect = "Deny"
+      Action = [
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect",
+        "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+        "dynamodb:ExportTableToPointInTime",
+      ]
+      Resource = ["*"]
+    },
+    {
+      Sid         = "NoObjectBodies"
+      Effect      = "Deny"
+      Action      = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectTorrent"]
+      NotResource = concat(local.state_object_arns, ["${var.artifacts_bucket_arn}/*"])
+    },
+    {
+      Sid      = "NoLogEvents"
+      Effect   = "Deny"
+      Action   = ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:StartLiveTail", "logs:GetLogRecord"]
+      Resource = ["*"]
+    },
+    {
+      Sid         = "NoParametersOutsideTheContract"
+      Effect      = "Deny"
+      Action      = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"]
+      NotResource = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.ssm_prefix}/*"]
+    },
+    {
+      Sid      = "NoSecretsMessagesOrUsers"
+      Effect   = "Deny"
+      Action   = ["secretsmanager:GetSecretValue", "sqs:ReceiveMessage", "cognito-idp:ListUsers", "cognito-idp:AdminGetUser", "cognito-idp:ListUsersInGroup"]
+      Resource = ["*"]
+    },
+  ]
+
   # What every `sam deploy` needs besides its stack, with or without executing the change set.
   sam_statements = [
     {
@@ -51,6 +98,7 @@ locals {
     },
   ]
 
+  state_object_arns = var.state_bucket_name == null ? [] : ["arn:${local.partition}:s3:::${var.state_bucket_name}${var.ssm_prefix}/*"]
   state_statements = var.state_bucket_name == null ? [] : [
     {
       Sid      = "StateList"
@@ -59,11 +107,12 @@ locals {
       Resource = ["arn:${local.partition}:s3:::${var.state_bucket_name}"]
     },
     {
-      # Reading and writing the state, and the lock file that `use_lockfile` keeps beside it.
+      # Reading and writing this app's state of this environment (<app>/<env>/terraform.tfstate,
+      # make tf-init), and the lock file that `use_lockfile` keeps beside it; no other state.
       Sid      = "StateObjects"
       Effect   = "Allow"
       Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-      Resource = ["arn:${local.partition}:s3:::${var.state_bucket_name}/*"]
+      Resource = local.state_object_arns
     },
   ]
 }
@@ -129,8 +178,24 @@ resource "aws_iam_role_policy" "github_plan_change_set" {
         Action   = local.change_set_actions
         Resource = [local.stack_arn]
       },
+      {
+        Sid      = "Transforms"
+        Effect   = "Allow"
+        Action   = ["cloudformation:CreateChangeSet"]
+        Resource = local.transform_arns
+      },
     ], local.sam_statements)
   })
+}
+
+# A plan reads configuration, never data: a branch that edits the plan workflow must not be able
+# to dump a tenant's orders with this role (docs/ci-cd.md).
+resource "aws_iam_role_policy" "github_plan_no_data" {
+  count = local.github_enabled ? 1 : 0
+
+  name   = "no-data-plane-reads"
+  role   = aws_iam_role.github["plan"].id
+  policy = jsonencode({ Version = "2012-10-17", Statement = local.data_plane_denies })
 }
 
 resource "aws_iam_role_policy" "github_plan" {
@@ -156,6 +221,12 @@ resource "aws_iam_role_policy" "github_deploy" {
           "cloudformation:ExecuteChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources",
         ])
         Resource = [local.stack_arn]
+      },
+      {
+        Sid      = "Transforms"
+        Effect   = "Allow"
+        Action   = ["cloudformation:CreateChangeSet"]
+        Resource = local.transform_arns
       },
       {
         Sid      = "ReadContract"

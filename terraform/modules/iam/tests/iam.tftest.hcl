@@ -104,6 +104,67 @@ run "github_trust_is_scoped_to_repository_and_branch" {
   }
 }
 
+run "plan_role_reads_configuration_never_data" {
+  command = apply
+
+  variables {
+    state_bucket_name = "tf-state"
+  }
+
+  assert {
+    condition = alltrue([for action in [
+      "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:GetRecords", "s3:GetObject", "logs:GetLogEvents",
+      "logs:FilterLogEvents", "logs:StartQuery", "ssm:GetParameter", "secretsmanager:GetSecretValue", "sqs:ReceiveMessage",
+      "cognito-idp:ListUsers",
+      ] : contains(flatten([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s.Action if s.Effect == "Deny"]), action)
+    ])
+    error_message = "the plan role must be denied table items, stream records, object bodies, log events, parameter and secret values, queue messages and users"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoParametersOutsideTheContract"]).NotResource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/test/*"]
+    error_message = "the plan role may read the parameters of the app's own contract (Terraform refreshes them), and no other"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoObjectBodies"]).NotResource == ["arn:aws:s3:::tf-state/shop/test/*", "arn:aws:s3:::shop-test-sam/*"]
+    error_message = "the plan role may read its state and the artifacts `sam deploy` uploads, no other object"
+  }
+  # What the AWS provider's refresh reads for the platform's resources (its Read functions: the
+  # table's DescribeTable, DescribeContinuousBackups and DescribeTimeToLive, the bucket's
+  # configuration getters, the log group's, bus's, pool's, role's, alarm's and topic's describes
+  # and tags, the network's Describe calls) stays allowed: no deny names it.
+  assert {
+    condition = length(setintersection(toset([
+      "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource",
+      "s3:ListBucket", "s3:GetBucketPolicy", "s3:GetBucketVersioning", "s3:GetLifecycleConfiguration", "s3:GetEncryptionConfiguration",
+      "s3:GetBucketPublicAccessBlock", "s3:GetBucketOwnershipControls", "s3:GetBucketTagging", "ssm:DescribeParameters",
+      "ssm:ListTagsForResource", "logs:DescribeLogGroups", "logs:ListTagsForResource", "events:DescribeEventBus", "events:DescribeArchive",
+      "events:ListTagsForResource", "cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient", "cognito-idp:GetUserPoolMfaConfig",
+      "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetDashboard", "sns:GetTopicAttributes", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
+      "apigateway:GET", "cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+    ]), toset(flatten([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s.Action])))) == 0
+    error_message = "a deny of the plan role takes away a read Terraform's refresh needs"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan[0].policy).Statement : s if s.Sid == "StateObjects"]).Resource == ["arn:aws:s3:::tf-state/shop/test/*"]
+    error_message = "the roles may touch this app's state of this environment (<app>/<env>/terraform.tfstate) and no other"
+  }
+}
+
+run "both_roles_create_change_sets_through_both_transforms" {
+  command = apply
+
+  assert {
+    condition = alltrue([for policy in [aws_iam_role_policy.github_plan_change_set[0].policy, aws_iam_role_policy.github_deploy[0].policy] :
+      one([for s in jsondecode(policy).Statement : s if s.Sid == "Transforms"]).Resource == [
+        "arn:aws:cloudformation:eu-west-1:aws:transform/Serverless-2016-10-31",
+        "arn:aws:cloudformation:eu-west-1:aws:transform/LanguageExtensions",
+      ]
+    ])
+    error_message = "CreateChangeSet must also be allowed on the Serverless and LanguageExtensions transforms (SAM CLI #179)"
+  }
+}
+
 run "no_github_resources_without_a_repository" {
   command = plan
 
