@@ -111,6 +111,7 @@ class ServiceRuntime:
                     f"{service}: {mapping.logical_id}: only DynamoDB stream and SQS event sources run "
                     f"locally, not {source}"
                 )
+        invoke_configs = self.template.invoke_configs()
         self.schedules = [
             ScheduleRunner(
                 str(schedule.properties.get("Name", schedule.logical_id)),
@@ -118,6 +119,8 @@ class ServiceRuntime:
                 schedule.properties,
                 schedule_speedup,
                 self.functions[schedule.function].log,
+                invoke_configs.get(schedule.function),
+                self.sqs,
             )
             for schedule in self.template.invokers("AWS::Scheduler::Schedule")
         ]

@@ -1,10 +1,12 @@
 """EventBridge Scheduler, locally: invokes each function's ScheduleV2 events on their rate or
 cron expression, in UTC, with the event's Input and its context attributes filled in.
 
-Scheduler invokes Lambda asynchronously: a function error is retried by Lambda twice (its
-default for asynchronous invocations), then dropped with a log line, since the template gives
-the functions no asynchronous failure destination. The schedule's RetryPolicy and dead-letter
-queue cover failures to deliver to Lambda, which cannot happen locally.
+Scheduler invokes Lambda asynchronously: a function error is retried by Lambda (the function's
+EventInvokeConfig MaximumRetryAttempts, else twice), then sent to its on-failure destination (an
+SQS queue of the template) as Lambda's invocation record — requestContext with condition
+RetriesExhausted, requestPayload, responseContext, responsePayload — or, without one, dropped
+with a log line. The schedule's RetryPolicy and dead-letter queue cover failures to deliver to
+Lambda, which cannot happen locally.
 
 `speedup` (LOCAL_SCHEDULE_SPEEDUP) makes schedule time run that many times faster than the
 clock: with 60, `rate(1 hour)` fires every minute and `cron(0 * * * ? *)` too. The attribute
@@ -22,13 +24,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud.emulator import ACCOUNT_ID, REGION
-from localcloud.functions import LocalFunction
+from localcloud.functions import LocalFunction, Outcome
 from localcloud.template import TemplateError
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
 ASYNC_RETRIES = 2
+FUNCTION_ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function"
 ASYNC_RETRY_DELAYS = (1.0, 2.0)  # Lambda waits about one and two minutes; locally seconds
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$")
@@ -149,6 +155,8 @@ class ScheduleRunner:
         properties: dict[str, Any],
         speedup: float,
         log: Callable[[str], None],
+        invoke_config: dict[str, Any] | None = None,
+        sqs: SQSClient | None = None,
     ) -> None:
         if speedup <= 0:
             raise TemplateError(f"LOCAL_SCHEDULE_SPEEDUP must be positive, not {speedup}")
@@ -157,6 +165,19 @@ class ScheduleRunner:
         self.schedule = Schedule.parse(str(properties["ScheduleExpression"]))
         self.input = str(properties.get("Target", {}).get("Input", "{}"))
         self.enabled = properties.get("State", "ENABLED") != "DISABLED"
+        config = invoke_config or {}
+        self.retries = int(config.get("MaximumRetryAttempts", ASYNC_RETRIES))
+        destination = config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if destination is not None and not (isinstance(destination, str) and ":sqs:" in destination and sqs):
+            raise TemplateError(
+                f"{name}: the on-failure destination {destination!r} is not a queue the local cloud created"
+            )
+        self.on_failure = (
+            sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[1])["QueueUrl"]
+            if destination and sqs
+            else None
+        )
+        self.sqs = sqs
         self.speedup = speedup
         self.log = log
         self.stopping = threading.Event()
@@ -198,15 +219,43 @@ class ScheduleRunner:
         return json.loads(text)
 
     def fire(self, scheduled: datetime) -> None:
-        """One asynchronous invocation, with Lambda's retries of a function error."""
+        """One asynchronous invocation, with Lambda's retries of a function error, then its
+        on-failure destination."""
         event = self.event(scheduled)
-        for attempt in range(ASYNC_RETRIES + 1):
+        for attempt in range(self.retries + 1):
             outcome = self.function.deliver(event)
             if not outcome.failed or self.stopping.is_set():
                 return
-            if attempt < ASYNC_RETRIES:
-                self.stopping.wait(ASYNC_RETRY_DELAYS[attempt])
-        self.log(f"schedule {self.name}: the invocation failed {ASYNC_RETRIES + 1} times and is dropped\n")
+            if attempt < self.retries:
+                self.stopping.wait(ASYNC_RETRY_DELAYS[min(attempt, len(ASYNC_RETRY_DELAYS) - 1)])
+        if self.on_failure is None or self.sqs is None:
+            self.log(f"schedule {self.name}: the invocation failed {self.retries + 1} times and is dropped\n")
+            return
+        self.sqs.send_message(
+            QueueUrl=self.on_failure, MessageBody=json.dumps(self.failure_record(event, outcome))
+        )
+        failed = f"schedule {self.name}: the invocation failed {self.retries + 1} times"
+        self.log(f"{failed}, sent to its on-failure destination\n")
+
+    def failure_record(self, event: object, outcome: Outcome) -> dict[str, Any]:
+        """What Lambda sends an asynchronous invocation's on-failure destination."""
+        return {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "requestContext": {
+                "requestId": outcome.request_id,
+                "functionArn": f"{FUNCTION_ARN_PREFIX}:{self.function.function.name}:live",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": self.retries + 1,
+            },
+            "requestPayload": event,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": outcome.error,
+        }
 
     def stop(self) -> None:
         self.stopping.set()

@@ -330,6 +330,18 @@ class Template:
             found.append(Invoker(logical_id, function, self.evaluate(properties)))
         return found
 
+    def invoke_configs(self) -> dict[str, dict[str, Any]]:
+        """Each function's asynchronous invocation settings (AWS::Lambda::EventInvokeConfig:
+        retries, on-failure destination), by the function's logical id."""
+        found = {}
+        for logical_id, resource in self.resolved.items():
+            if resource["Type"] == "AWS::Lambda::EventInvokeConfig":
+                function = self.function_of(resource["Properties"].get("FunctionName"))
+                if function is None:
+                    raise TemplateError(f"{logical_id}: configures no function of {self.path}")
+                found[function] = self.evaluate(resource["Properties"])
+        return found
+
     def rest_apis(self) -> list[RestApi]:
         """Every REST API, with its stage and the methods of its OpenAPI body."""
         stages = {

@@ -301,6 +301,16 @@ def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None
     assert queue["Properties"]["QueueName"] == ref("ScheduledDlqName")
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert "<aws.scheduler.scheduled-time>" in schedule["Input"]
+    # A run that fails inside the function: Lambda's retries, then a queue named by the contract.
+    invoke_config = orders["ScheduledFunction"]["Properties"]["EventInvokeConfig"]
+    assert 0 <= invoke_config["MaximumRetryAttempts"] <= 2
+    on_failure = invoke_config["DestinationConfig"]["OnFailure"]
+    assert on_failure["Type"] == "SQS"
+    assert orders[on_failure["Destination"]["Fn::GetAtt"][0]]["Properties"] == {
+        "QueueName": ref("ScheduledOnFailureQueueName"),
+        "SqsManagedSseEnabled": True,
+        "MessageRetentionPeriod": 14 * 86_400,
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -271,6 +271,36 @@ def test_r8_a_message_the_consumer_fails_twice_waits_alone_in_the_dead_letter_qu
     )
 
 
+def test_r9_a_scheduled_run_that_keeps_failing_waits_in_its_on_failure_queue(
+    local_cloud: LocalCloud, switch: str
+) -> None:
+    """The housekeeping function fails three times in a row (its invocations time out): Lambda's
+    two retries, then the invocation record in the function's on-failure queue, with the
+    schedule's input, for a person to replay (docs/operations.md)."""
+    ssm = local_cloud.session.client("ssm", endpoint_url=local_cloud.endpoint)
+    sqs = local_cloud.session.client("sqs", endpoint_url=local_cloud.endpoint)
+    name = ssm.get_parameter(Name="/shop/local/orders/scheduled/on-failure-queue-name")["Parameter"]["Value"]
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    # A run takes 10-20 ms here: cut to 2 ms, each of the three attempts times out.
+    timeout = {"kind": "timeout", "function": "shop-local-orders-scheduled", "seconds": 0.002, "times": 3}
+    faults.add(switch, timeout)
+
+    def record() -> dict[str, Any] | None:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", [])
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        found: dict[str, Any] | None = json.loads(messages[0]["Body"]) if messages else None
+        return found
+
+    failed = wait_until(record, 60, "the failed run in the on-failure queue", interval=1)
+    context = failed["requestContext"]
+    assert (context["condition"], context["approximateInvokeCount"]) == ("RetriesExhausted", 3)
+    assert context["functionArn"].endswith(":function:shop-local-orders-scheduled:live")
+    assert {"scheduled_time", "execution_id", "schedule_arn"} <= set(failed["requestPayload"])
+    assert "Task timed out" in failed["responsePayload"]["errorMessage"]
+    assert faults.listing(switch) == []
+
+
 class TestR7Faults:
     """Faults injected through the local cloud's fault switch (localcloud.faults), never by editing
     code; afterwards nothing is lost and nothing doubled."""

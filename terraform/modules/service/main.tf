@@ -18,7 +18,9 @@ locals {
   rest_api_name  = length(local.api_functions) > 0 ? "${local.name_prefix}-api" : null
   failure_queues = { for key, f in var.functions : key => "${local.name_prefix}-${key}-failures" if f.trigger == "stream" }
   schedule_dlqs  = { for key, f in var.functions : key => "${local.name_prefix}-${key}-dlq" if f.trigger == "schedule" }
-  consumed       = { for key, f in var.functions : key => "${local.name_prefix}-${key}-queue" if f.trigger == "queue" }
+  # A scheduled run that fails inside the function: Lambda's asynchronous retries, then this queue.
+  on_failure_queues = { for key, f in var.functions : key => "${local.name_prefix}-${key}-on-failure" if f.trigger == "schedule" }
+  consumed          = { for key, f in var.functions : key => "${local.name_prefix}-${key}-queue" if f.trigger == "queue" }
 
   # The service level of the contract: its file's keys, "{function}" expanded for each function
   # whose trigger the key is for.
@@ -50,6 +52,7 @@ module "monitoring" {
   queue_names = merge(
     { for key, queue in local.failure_queues : "${key}-failures" => queue },
     { for key, queue in local.schedule_dlqs : "${key}-dlq" => queue },
+    { for key, queue in local.on_failure_queues : "${key}-on-failure" => queue },
     { for key, queue in local.consumed : "${key}-queue-dlq" => "${queue}-dlq" },
   )
   alarm_topic_arn              = var.alarm_topic_arn
@@ -87,6 +90,7 @@ module "contract" {
     }]...),
     { for fn, queue in local.failure_queues : "${fn}/failure-queue-name" => queue },
     { for fn, queue in local.schedule_dlqs : "${fn}/dlq-name" => queue },
+    { for fn, queue in local.on_failure_queues : "${fn}/on-failure-queue-name" => queue },
     { for fn, role in aws_iam_role.scheduler : "${fn}/scheduler-role-arn" => role.arn },
     { for fn, queue in local.consumed : "${fn}/queue-name" => queue },
     { for fn, queue in local.consumed : "${fn}/queue-dlq-name" => "${queue}-dlq" },

@@ -28,6 +28,13 @@ locals {
         Resource = ["${local.queue_arn_prefix}:${local.failure_queues[key]}"]
       },
     ] : [],
+    f.trigger == "schedule" ? [{
+      # Lambda sends what it gave up on with the function's own role.
+      Sid      = "OnFailureDestination"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = ["${local.queue_arn_prefix}:${local.on_failure_queues[key]}"]
+    }] : [],
     f.trigger == "queue" ? [{
       Sid      = "ConsumeQueue"
       Effect   = "Allow"

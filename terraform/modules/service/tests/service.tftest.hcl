@@ -66,7 +66,7 @@ run "publishes_the_service_level_of_the_contract" {
       "processor/function-name", "processor/role-arn", "processor/log-group-name", "processor/rollback-alarm-name",
       "processor/failure-queue-name",
       "scheduled/function-name", "scheduled/role-arn", "scheduled/log-group-name", "scheduled/rollback-alarm-name",
-      "scheduled/dlq-name", "scheduled/scheduler-role-arn",
+      "scheduled/dlq-name", "scheduled/on-failure-queue-name", "scheduled/scheduler-role-arn",
     ])
     error_message = "the service keys, with every function's keys by its trigger"
   }
@@ -130,6 +130,10 @@ run "each_function_gets_only_its_own_resources" {
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-processor-failures"]
     error_message = "a stream function may send only to its on-failure queue, named by the contract"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-scheduled-on-failure"]
+    error_message = "a scheduled function may send only to its asynchronous on-failure queue, named by the contract"
   }
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OwnParameters"]).Resource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/test/orders/scheduled/*"]
