@@ -195,6 +195,14 @@ invoke: $(STAMP) ## Run one function once against the local cloud: make invoke F
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
+.PHONY: sam-local-env
+sam-local-env: $(STAMP) ## Write the --parameter-overrides and --env-vars `sam local invoke` needs, resolved from ENV's contract in SSM [SERVICE=...]
+	@$(if $(filter local,$(ENV)),$(MAKE) tf-emulator-check ENV=local)
+	@for service in $(SERVICE); do \
+	  $(BIN)/python -m scripts.sam_local_env --env $(ENV) --service $$service \
+	    $(if $(filter local,$(ENV)),--endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)) || exit 1; \
+	done
+
 .PHONY: token
 token: $(STAMP) ## Print an ID token of a user of TENANT from the local Cognito pool: make token TENANT=acme [USER=alice]
 	@test -n "$(TENANT)" || { echo "name the tenant: make token TENANT=acme [USER=alice]"; exit 1; }
