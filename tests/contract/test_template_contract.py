@@ -314,6 +314,15 @@ def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None
 
 
 @pytest.mark.parametrize("service", SERVICES)
+def test_each_api_refuses_tls_older_than_1_2(service: str) -> None:
+    """Seed 003: TLS 1.2 or newer on every public endpoint (the custom domain's policy is
+    terraform/modules/domain's, tested there); decision 0018."""
+    [api] = [r for r in resources(service).values() if r["Type"] == "AWS::Serverless::Api"]
+    assert api["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    assert api["Properties"]["EndpointConfiguration"] == {"Type": "REGIONAL"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_each_api_maps_its_base_path_onto_the_custom_domain_where_there_is_one(service: str) -> None:
     """https://<domain>/<service>/... where the platform publishes a domain (api/domain-name),
     as http://127.0.0.1:3000/<service>/... locally; nothing where it says "none"."""
