@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -125,6 +127,26 @@ def function_module(
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield module
+
+
+def queue_message(
+    sample: dict[str, Any], tenant: str, subject: str, data: dict[str, Any], event_id: str | None = None
+) -> dict[str, Any]:
+    """A committed SQS record of a consumer (a rule's EventBridge event, a CloudEvent in its
+    detail), for another tenant, subject, event id and data, with a message id of its own."""
+    record: dict[str, Any] = copy.deepcopy(sample)
+    body = json.loads(record["body"])
+    body["detail"] |= {"tenant": tenant, "id": event_id or uuid.uuid4().hex, "subject": subject}
+    body["detail"]["data"] |= data
+    record["body"] = json.dumps(body)
+    record["messageId"] = str(uuid.uuid4())
+    return record
+
+
+def failed_messages(consumer: ModuleType, *records: dict[str, Any]) -> list[str]:
+    """The ids of the messages a queue consumer reports as failed (partial batch response)."""
+    answer = consumer.lambda_handler({"Records": list(records)}, FakeLambdaContext())
+    return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
 
 
 def stream_table(dynamodb: Any, name: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from localcloud.events import drain
 from scripts.capture_stream_event import stream_records
-from tests.conftest import FakeLambdaContext, function_module
+from tests.conftest import FakeLambdaContext, failed_messages, function_module, queue_message
 
 if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
@@ -52,19 +52,7 @@ def order_id() -> str:
 
 def message(template: dict[str, Any], tenant: str, order: str, event_id: str | None = None) -> dict[str, Any]:
     """A queue message of the sample, for another tenant, order and event id."""
-    record = copy.deepcopy(template)
-    body = json.loads(record["body"])
-    body["detail"] |= {"tenant": tenant, "id": event_id or uuid.uuid4().hex, "subject": order}
-    body["detail"]["data"]["id"] = order
-    record["body"] = json.dumps(body)
-    record["messageId"] = str(uuid.uuid4())
-    return record
-
-
-def consume(consumer: ModuleType, *records: dict[str, Any]) -> list[str]:
-    """The ids of the messages the consumer reports as failed."""
-    answer = consumer.lambda_handler({"Records": list(records)}, FakeLambdaContext())
-    return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+    return queue_message(template, tenant, order, {"id": order}, event_id)
 
 
 def request(api: ModuleType, name: str, tenant: str, order: str) -> tuple[int, Any]:
@@ -86,11 +74,11 @@ def test_a_placed_order_gets_a_pending_shipment_once(
 ) -> None:
     order = order_id()
     placed = message(PLACED, tenant, order)
-    assert consume(consumer, placed) == []
+    assert failed_messages(consumer, placed) == []
     status, shipment = request(api, "get-shipment", tenant, order)
     assert (status, shipment["status"], shipment["placed_at"]) == (200, "PENDING", "2026-11-23T10:00:00Z")
 
-    assert consume(consumer, {**placed, "messageId": str(uuid.uuid4())}) == []  # a redelivery
+    assert failed_messages(consumer, {**placed, "messageId": str(uuid.uuid4())}) == []  # a redelivery
     assert request(api, "get-shipment", tenant, order) == (status, shipment)
 
 
@@ -98,8 +86,8 @@ def test_a_cancellation_that_arrives_first_wins_over_the_placement(
     consumer: ModuleType, api: ModuleType, tenant: str
 ) -> None:
     order = order_id()
-    assert consume(consumer, message(CANCELLED, tenant, order)) == []
-    assert consume(consumer, message(PLACED, tenant, order)) == []
+    assert failed_messages(consumer, message(CANCELLED, tenant, order)) == []
+    assert failed_messages(consumer, message(PLACED, tenant, order)) == []
     status, shipment = request(api, "get-shipment", tenant, order)
     assert (status, shipment["status"], shipment["placed_at"]) == (200, "CANCELLED", None)
     status, refused = request(api, "dispatch", tenant, order)
@@ -117,7 +105,7 @@ def test_the_cancellation_of_a_draft_concerns_no_shipment(
     draft_cancelled = message(CANCELLED, tenant, order)
     body = json.loads(draft_cancelled["body"])
     body["detail"]["data"]["previous_status"] = "DRAFT"
-    assert consume(consumer, {**draft_cancelled, "body": json.dumps(body)}) == []
+    assert failed_messages(consumer, {**draft_cancelled, "body": json.dumps(body)}) == []
     assert request(api, "get-shipment", tenant, order)[0] == 404
 
 
@@ -125,12 +113,12 @@ def test_a_dispatched_shipment_stays_dispatched_when_its_order_is_cancelled(
     consumer: ModuleType, api: ModuleType, tenant: str
 ) -> None:
     order = order_id()
-    assert consume(consumer, message(PLACED, tenant, order)) == []
+    assert failed_messages(consumer, message(PLACED, tenant, order)) == []
     status, dispatched = request(api, "dispatch", tenant, order)
     assert (status, dispatched["status"]) == (200, "DISPATCHED")
     assert request(api, "dispatch", tenant, order)[0] == 409, "dispatched once"
 
-    assert consume(consumer, message(CANCELLED, tenant, order)) == []
+    assert failed_messages(consumer, message(CANCELLED, tenant, order)) == []
     assert request(api, "get-shipment", tenant, order)[1]["status"] == "DISPATCHED"
 
 
@@ -140,7 +128,7 @@ def test_a_message_that_is_not_an_orders_event_fails_alone(
     order = order_id()
     broken = {**message(PLACED, tenant, order), "body": "{not json"}
     fine = message(PLACED, tenant, order)
-    assert consume(consumer, broken, fine) == [broken["messageId"]]
+    assert failed_messages(consumer, broken, fine) == [broken["messageId"]]
     assert request(api, "get-shipment", tenant, order)[1]["status"] == "PENDING"
 
 
@@ -148,7 +136,7 @@ def test_another_tenant_sees_no_shipment_and_a_malformed_id_none_either(
     consumer: ModuleType, api: ModuleType, tenant: str
 ) -> None:
     order = order_id()
-    assert consume(consumer, message(PLACED, tenant, order)) == []
+    assert failed_messages(consumer, message(PLACED, tenant, order)) == []
     status, answer = request(api, "get-shipment", f"{tenant}-other", order)
     assert (status, answer["error"]["code"]) == (404, "shipment_not_found")
     assert request(api, "dispatch", f"{tenant}-other", order)[0] == 404
@@ -168,8 +156,11 @@ def test_the_relay_announces_each_dispatch_once_and_nothing_else(
     consumer: ModuleType, api: ModuleType, relay: ModuleType, emulator: Emulator, tenant: str
 ) -> None:
     dispatched, cancelled = order_id(), order_id()
-    assert consume(consumer, message(PLACED, tenant, dispatched), message(PLACED, tenant, cancelled)) == []
-    assert consume(consumer, message(CANCELLED, tenant, cancelled)) == []
+    assert (
+        failed_messages(consumer, message(PLACED, tenant, dispatched), message(PLACED, tenant, cancelled))
+        == []
+    )
+    assert failed_messages(consumer, message(CANCELLED, tenant, cancelled)) == []
     assert request(api, "dispatch", tenant, dispatched)[0] == 200
     records = table_records(emulator, tenant)
     assert len(records) == 7  # two shipments and three event markers written, one cancelled, one dispatched
@@ -206,7 +197,7 @@ def test_an_unreadable_record_fails_alone_and_the_committed_sample_is_a_real_rec
     consumer: ModuleType, api: ModuleType, relay: ModuleType, emulator: Emulator, tenant: str
 ) -> None:
     order = order_id()
-    assert consume(consumer, message(PLACED, tenant, order)) == []
+    assert failed_messages(consumer, message(PLACED, tenant, order)) == []
     assert request(api, "dispatch", tenant, order)[0] == 200
     [real] = [r for r in table_records(emulator, tenant) if r["eventName"] == "MODIFY"]
     sample = json.loads((EVENTS / "relay" / "shipment-dispatched.json").read_text())["Records"][0]

@@ -4,7 +4,6 @@ cancelled, and anything else fails alone (and would go to the dead-letter queue)
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from orders.adapters.dynamodb import DynamoDBOrderRepository
 from orders.domain.ids import new_ulid
 from orders.domain.model import LineItem, Order, OrderStatus
 from orders.domain.service import OrderService
-from tests.conftest import FakeLambdaContext, function_module
+from tests.conftest import failed_messages, function_module, queue_message
 
 if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
@@ -68,19 +67,7 @@ def order(service: OrderService, tenant: str, *moves: OrderStatus) -> Order:
 
 def message(tenant: str, order_id: str, event_id: str | None = None) -> dict[str, Any]:
     """The committed sample, for another tenant, order and event id."""
-    record: dict[str, Any] = copy.deepcopy(DISPATCHED)
-    body = json.loads(record["body"])
-    body["detail"] |= {"tenant": tenant, "id": event_id or uuid.uuid4().hex, "subject": order_id}
-    body["detail"]["data"]["order_id"] = order_id
-    record["body"] = json.dumps(body)
-    record["messageId"] = str(uuid.uuid4())
-    return record
-
-
-def consume(shipping: ModuleType, *records: dict[str, Any]) -> list[str]:
-    """The ids of the messages the consumer reports as failed."""
-    answer = shipping.lambda_handler({"Records": list(records)}, FakeLambdaContext())
-    return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+    return queue_message(DISPATCHED, tenant, order_id, {"order_id": order_id}, event_id)
 
 
 def test_a_dispatch_ships_the_placed_order_once(
@@ -88,20 +75,20 @@ def test_a_dispatch_ships_the_placed_order_once(
 ) -> None:
     placed = order(service, tenant, OrderStatus.PLACED)
     dispatch = message(tenant, placed.id)
-    assert consume(shipping, dispatch) == []
+    assert failed_messages(shipping, dispatch) == []
     shipped = service.get(tenant, placed.id)
     assert (shipped.status, shipped.version) == (OrderStatus.SHIPPED, 3)
 
     again = {**dispatch, "messageId": str(uuid.uuid4())}  # the queue delivered it twice
     other_id = message(tenant, placed.id)  # the relay published the record twice
-    assert consume(shipping, again, other_id) == []
+    assert failed_messages(shipping, again, other_id) == []
     assert service.get(tenant, placed.id) == shipped
 
 
 def test_a_cancelled_order_stays_cancelled(shipping: ModuleType, service: OrderService, tenant: str) -> None:
     """The cancellation won the race in orders, the dispatch in fulfilment: counted, not shipped."""
     cancelled = order(service, tenant, OrderStatus.PLACED, OrderStatus.CANCELLED)
-    assert consume(shipping, message(tenant, cancelled.id)) == []
+    assert failed_messages(shipping, message(tenant, cancelled.id)) == []
     assert service.get(tenant, cancelled.id) == cancelled
 
 
@@ -113,7 +100,7 @@ def test_a_dispatch_of_a_draft_or_of_no_order_fails_alone(
     of_another_tenant = message(f"{tenant}-other", placed.id)
     not_a_dispatch = {**message(tenant, placed.id), "body": json.dumps({"detail": {"specversion": "1.0"}})}
     fine = message(tenant, placed.id)
-    failed = consume(shipping, of_draft, of_nothing, of_another_tenant, not_a_dispatch, fine)
+    failed = failed_messages(shipping, of_draft, of_nothing, of_another_tenant, not_a_dispatch, fine)
     assert failed == [m["messageId"] for m in (of_draft, of_nothing, of_another_tenant, not_a_dispatch)]
     assert service.get(tenant, draft.id) == draft
     assert service.get(tenant, placed.id).status is OrderStatus.SHIPPED
