@@ -304,7 +304,7 @@ def full_text_block(text: str, budget: int, where: str) -> list[str]:
     # The frame with the longest numbers it can hold, so that what is kept fits with it.
     frame = [
         *notice,
-        *block([], f"Full plan (first {len(lines)} of {total})", f"… {len(lines)} more lines: {where}."),
+        *block([], f"Full plan (first {len(lines):,} of {total})", f"… {len(lines):,} more lines: {where}."),
     ]
     room = budget - size("\n".join(frame)) - 1
     if room < MIN_FULL_TEXT:
@@ -374,7 +374,7 @@ def render_plan(
     room = limit - fixed - size(join(full)) - 3
     # The lists give way in this order once the full text is gone: by module, the SAM table, the alerts.
     for name in ("modules", "stack", "alerts"):
-        over = sum(size(join(section)) for section in lists.values()) - room
+        over = size(join(*lists.values())) - room
         if over <= 0:
             break
         lists[name] = fit_lines(lists[name], max(0, size(join(lists[name])) - over), where.rest)

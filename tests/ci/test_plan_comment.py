@@ -15,9 +15,11 @@ from scripts.plan_comment import (
     COMMENT_LIMIT,
     Where,
     change_set_lines,
+    full_text_block,
     render_failed,
     render_fork,
     render_plan,
+    size,
 )
 from tests.ci.conftest import Plan
 
@@ -49,6 +51,17 @@ def well_formed(body: str) -> None:
     assert body.count("<details>") == body.count("</details>")
 
 
+def test_the_cut_full_text_stays_within_its_budget() -> None:
+    """Whatever the width of the numbers it shows ("first 1,234 of 2,500 lines")."""
+    text = "\n".join(f"+ r{i}" for i in range(2_500))
+    over = [
+        budget
+        for budget in range(9_000, 10_000)
+        if size("\n".join(full_text_block(text, budget, "see the job summary"))) > budget
+    ]
+    assert over == []
+
+
 @pytest.mark.emulator
 def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platform_plan: Plan) -> None:
     body = render(platform_plan)
@@ -67,6 +80,10 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert "<details><summary>Full plan (first " in body
     assert "bytes) does not fit: see" in body
     assert "more lines of this list" not in body  # the text gives way before the lists
+    for limit in range(20_000, COMMENT_LIMIT, 97):
+        smaller = render(platform_plan, limit=limit)
+        assert size(smaller) <= limit
+        assert "<details>" not in smaller or "more lines of this list" not in smaller, limit
     assert "more lines: see [the job summary](https://github.com/o/r/actions/runs/1)" in body
 
 
