@@ -20,6 +20,7 @@ module "network" {
   availability_zones  = var.availability_zones
   nat_mode            = var.nat_mode
   interface_endpoints = var.interface_endpoints
+  log_retention_days  = var.log_retention_days
   tags                = local.tags
 }
 

@@ -67,7 +67,7 @@ variable "force_destroy_buckets" {
 }
 
 variable "log_retention_days" {
-  description = "Days the function and access log groups keep their events."
+  description = "Days the function, access and VPC flow log groups keep their events."
   type        = number
   default     = 30
 }

@@ -314,6 +314,42 @@ def test_the_orders_schedule_retries_and_has_its_own_dead_letter_queue() -> None
 
 
 @pytest.mark.parametrize("service", SERVICES)
+def test_every_queue_is_encrypted_at_rest(service: str) -> None:
+    """SSE-SQS on each queue (why not a KMS key, and why checkov's CKV_AWS_27 is skipped:
+    security/checkov-sam.yaml)."""
+    queues = [r["Properties"] for r in resources(service).values() if r["Type"] == "AWS::SQS::Queue"]
+    assert queues
+    assert all(q.get("SqsManagedSseEnabled") is True for q in queues)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_failed_invocation_is_lost(service: str) -> None:
+    """Each function's failures land somewhere a person can replay them from (why checkov's
+    CKV_AWS_116, a DLQ on the function itself, is skipped: security/checkov-sam.yaml): the API is
+    invoked synchronously and answers its caller; a stream reader has an on-failure destination, a
+    queue consumer its queue's redrive, a scheduled function an asynchronous on-failure queue."""
+    found = resources(service)
+    for logical_id, function in found.items():
+        if function["Type"] != "AWS::Serverless::Function":
+            continue
+        kinds = {e["Type"] for e in function["Properties"]["Events"].values()}
+        assert len(kinds) == 1, logical_id
+        [kind] = kinds
+        events = function["Properties"]["Events"].values()
+        if kind == "DynamoDB":
+            assert all(e["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] for e in events)
+        elif kind == "SQS":
+            for event in events:
+                queue = found[event["Properties"]["Queue"]["Fn::GetAtt"][0]]["Properties"]
+                assert queue["RedrivePolicy"]["deadLetterTargetArn"], logical_id
+        elif kind == "ScheduleV2":
+            on_failure = function["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+            assert on_failure["Type"] == "SQS", logical_id
+        else:
+            assert kind == "Api", logical_id
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_each_api_refuses_tls_older_than_1_2(service: str) -> None:
     """Seed 003: TLS 1.2 or newer on every public endpoint (the custom domain's policy is
     terraform/modules/domain's, tested there); decision 0018."""

@@ -6,6 +6,7 @@ locals {
 }
 
 resource "aws_ssm_parameter" "this" {
+  #checkov:skip=CKV2_AWS_34:the contract holds names, ARNs and ids, never secrets, and CloudFormation's AWS::SSM::Parameter::Value<> parameters, which read it, do not take SecureString
   for_each = var.parameters
 
   name        = "${var.ssm_prefix}/${each.key}"

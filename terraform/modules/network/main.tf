@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {}
+
 locals {
   # Each subnet is 1/16 of the VPC; private ones start half-way up, leaving room for more tiers.
   public_cidrs  = [for i in range(2) : cidrsubnet(var.vpc_cidr, 4, i)]
@@ -13,6 +15,14 @@ resource "aws_vpc" "this" {
   enable_dns_hostnames = true
 
   tags = merge(var.tags, { Name = var.name_prefix })
+}
+
+# The VPC's default security group keeps no rule (Terraform removes the two AWS creates with it):
+# a resource that lands in it by mistake reaches nothing and nothing reaches it.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-default-deny" })
 }
 
 resource "aws_internet_gateway" "this" {

@@ -56,3 +56,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "log_retention_days" {
+  description = "Days the VPC flow log group keeps its events; must be a value CloudWatch Logs accepts."
+  type        = number
+  default     = 30
+}

@@ -2,6 +2,15 @@ mock_provider "aws" {
   mock_data "aws_region" {
     defaults = { name = "eu-west-1" }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vpc/orders-test/flow-logs" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/orders-test-flow-logs" }
+  }
 }
 
 variables {
@@ -132,4 +141,21 @@ run "rejects_bad_cidr" {
   }
 
   expect_failures = [var.vpc_cidr]
+}
+
+run "every_flow_is_logged_and_the_default_group_denies_all" {
+  command = apply
+
+  assert {
+    condition     = aws_flow_log.this.traffic_type == "ALL" && aws_flow_log.this.log_destination == aws_cloudwatch_log_group.flow_logs.arn
+    error_message = "the VPC must log every flow, accepted and rejected, to its flow log group"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.flow_logs.policy).Statement[0].Resource == "${aws_cloudwatch_log_group.flow_logs.arn}:*"
+    error_message = "the flow log role may write to its own log group only"
+  }
+  assert {
+    condition     = length(aws_default_security_group.this.ingress) == 0 && length(aws_default_security_group.this.egress) == 0
+    error_message = "the default security group must keep no rule"
+  }
 }
