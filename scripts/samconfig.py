@@ -29,9 +29,9 @@ from scripts.sam_template import SAM, SERVICES, load_template, template_path
 
 # What differs between environments besides their SSM keys, for every service...
 SETTINGS: dict[str, dict[str, str]] = {
-    "dev": {"AuthMode": "COGNITO", "DeploymentType": "AllAtOnce", "LogLevel": "DEBUG"},
-    "staging": {"AuthMode": "COGNITO", "DeploymentType": "Linear10PercentEvery1Minute", "LogLevel": "INFO"},
-    "prod": {"AuthMode": "COGNITO", "DeploymentType": "Canary10Percent5Minutes", "LogLevel": "INFO"},
+    "dev": {"AuthMode": "COGNITO", "LogLevel": "DEBUG"},
+    "staging": {"AuthMode": "COGNITO", "LogLevel": "INFO"},
+    "prod": {"AuthMode": "COGNITO", "LogLevel": "INFO"},
 }
 # ... and for one service, the parameters of its own template.
 SERVICE_SETTINGS: dict[str, dict[str, dict[str, str]]] = {
@@ -115,6 +115,7 @@ def deploy_args(env: str, service: str) -> list[str]:
         f"{service}/deploy/stack-name",
         "deploy/artifacts-bucket",
         "deploy/cloudformation-role-arn",
+        "deploy/deployment-config-name",
     ]
     missing = [k for k in needed if k not in values]
     if missing:
@@ -129,7 +130,8 @@ def deploy_args(env: str, service: str) -> list[str]:
         "--role-arn",
         values["deploy/cloudformation-role-arn"],
         "--parameter-overrides",
-        f"{config['parameter_overrides']} ContractHash={digest}",
+        f"{config['parameter_overrides']} ContractHash={digest}"
+        f" DeploymentConfigName={values['deploy/deployment-config-name']}",
     ]
 
 

@@ -3,7 +3,9 @@ data "aws_caller_identity" "current" {}
 locals {
   name_prefix = "${var.app}-${var.env}"
   ssm_prefix  = "/${var.app}/${var.env}"
-  tags        = merge({ Application = var.app, Environment = var.env, ManagedBy = "terraform" }, var.tags)
+  # Where the functions put their own metrics (Powertools), and where the alarms read them.
+  metrics_namespace = "${var.app}/${var.env}"
+  tags              = merge({ Application = var.app, Environment = var.env, ManagedBy = "terraform" }, var.tags)
   # Bucket names are global: the account makes it unique.
   artifacts_bucket = "${local.name_prefix}-sam-${data.aws_caller_identity.current.account_id}"
 }
@@ -65,7 +67,15 @@ module "observability" {
   name_prefix                = local.name_prefix
   alarm_email                = var.alarm_email
   manage_api_gateway_account = var.manage_api_gateway_account
+  xray_sampling_rule         = var.xray_sampling_rule
   tags                       = local.tags
+}
+
+module "deployment" {
+  source = "../modules/deployment"
+
+  name_prefix = local.name_prefix
+  traffic     = var.deployment_traffic
 }
 
 module "iam" {
@@ -96,7 +106,7 @@ module "contract" {
   string_values = {
     "app/name"                        = var.app
     "app/stage-name"                  = var.env
-    "observability/metrics-namespace" = "${var.app}/${var.env}"
+    "observability/metrics-namespace" = local.metrics_namespace
     "events/bus-name"                 = module.events.bus_name
     "events/bus-arn"                  = module.events.bus_arn
     "auth/user-pool-id"               = var.enable_auth ? module.auth[0].user_pool_id : "none"
@@ -106,6 +116,7 @@ module "contract" {
     "deploy/codedeploy-role-arn"      = module.iam.codedeploy_role_arn
     "deploy/artifacts-bucket"         = module.storage.bucket_name
     "deploy/cloudformation-role-arn"  = module.iam.cloudformation_role_arn
+    "deploy/deployment-config-name"   = module.deployment.config_name
   }
 
   list_values = {

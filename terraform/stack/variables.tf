@@ -78,10 +78,10 @@ variable "events_archive_retention_days" {
   default     = 30
 }
 
-variable "api_latency_p99_threshold_ms" {
-  description = "API p99 latency (ms) that raises the latency alarm."
+variable "api_latency_p95_threshold_ms" {
+  description = "API p95 latency (ms) above which, 5 minutes in a row, each service's latency alarm fires (seed 003: 500)."
   type        = number
-  default     = 1000
+  default     = 500
 }
 
 variable "alarm_email" {
@@ -145,4 +145,20 @@ variable "composite_rollback_alarms" {
   description = "One composite alarm per function as its deployment's rollback trigger. Only the local emulator, which lacks composite alarms, turns this off."
   type        = bool
   default     = true
+}
+
+variable "xray_sampling_rule" {
+  description = "X-Ray's sampling rule of the app's APIs (5 %). Only the local emulator, which has no X-Ray sampling rules, turns this off."
+  type        = bool
+  default     = true
+}
+
+variable "deployment_traffic" {
+  description = "How CodeDeploy shifts each function's traffic to a new version (modules/deployment): all_at_once, or canary / linear with a percentage and interval_minutes."
+  type = object({
+    type             = string
+    percentage       = optional(number)
+    interval_minutes = optional(number)
+  })
+  default = { type = "all_at_once" }
 }

@@ -71,7 +71,7 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert f":green_circle: **dev: {creates} to create.** Nothing is destroyed or replaced." in body
     assert f"| 0 | 0 | {creates} | 0 |" in body
     assert "[!CAUTION]" not in body
-    platform_contract = "**`module.stack.module.contract`** — 14 to create"
+    platform_contract = "**`module.stack.module.contract`** — 15 to create"
     assert f'{platform_contract}\n\n- `+` `aws_ssm_parameter.this["api/domain-name"]`' in body
     orders_contract = "**`module.stack.module.orders.module.contract`** — 32 to create"
     assert f'{orders_contract}\n\n- `+` `aws_ssm_parameter.this["api/' in body

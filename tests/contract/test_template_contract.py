@@ -157,9 +157,42 @@ def test_each_environment_reads_its_own_keys(service: str, env: str) -> None:
     )
 
 
-def test_deployments_are_all_at_once_in_dev_and_canary_in_prod() -> None:
-    assert SETTINGS["dev"]["DeploymentType"] == "AllAtOnce"
-    assert SETTINGS["prod"]["DeploymentType"] == "Canary10Percent5Minutes"
+@pytest.mark.parametrize(("service", "logical_id"), [(s, f) for s in SERVICES for f in functions(s)])
+def test_a_deployment_rolls_back_on_the_new_versions_error_rate(service: str, logical_id: str) -> None:
+    """Seed 003: roll back when more than 5 % of the calls of the version being deployed fail
+    (decision 0019): metric math on the `live` alias's metrics of that version only."""
+    prefix = parameter_name(functions(service)[logical_id])
+    alarm = resources(service)[f"{prefix}NewVersionErrors"]
+    assert alarm["Type"] == "AWS::CloudWatch::Alarm"
+    properties = alarm["Properties"]
+    assert (properties["ComparisonOperator"], properties["Threshold"], properties["EvaluationPeriods"]) == (
+        "GreaterThanThreshold",
+        5,
+        1,
+    )
+    rate, *inputs = properties["Metrics"]
+    assert rate == {
+        "Id": "rate",
+        "Expression": "IF(invocations > 0, 100 * errors / invocations, 0)",
+        "Label": "Errors (% of the new version)",
+    }
+    version = [
+        {"Name": "FunctionName", "Value": ref(logical_id)},
+        {"Name": "Resource", "Value": {"Fn::Sub": f"${{{logical_id}}}:live"}},
+        {"Name": "ExecutedVersion", "Value": {"Fn::GetAtt": [logical_id, "Version.Version"]}},
+    ]
+    assert [(q["Id"], q["ReturnData"], q["MetricStat"]) for q in inputs] == [
+        (
+            metric.lower(),
+            False,
+            {
+                "Stat": "Sum",
+                "Period": 60,
+                "Metric": {"Namespace": "AWS/Lambda", "MetricName": metric, "Dimensions": version},
+            },
+        )
+        for metric in ["Errors", "Invocations"]
+    ]
 
 
 def test_a_changed_contract_value_changes_the_hash() -> None:
@@ -182,9 +215,9 @@ def test_functions_take_name_role_logs_and_rollback_alarm_from_the_contract(
     assert properties["LoggingConfig"] == {"LogFormat": "JSON", "LogGroup": ref(f"{prefix}LogGroupName")}
     assert properties["AutoPublishCodeSha256"] == ref("ContractHash")
     assert properties["DeploymentPreference"] == {
-        "Type": ref("DeploymentType"),
+        "Type": ref("DeploymentConfigName"),
         "Role": ref("DeployCodedeployRoleArn"),
-        "Alarms": [ref(f"{prefix}RollbackAlarmName")],
+        "Alarms": [ref(f"{prefix}RollbackAlarmName"), ref(f"{prefix}NewVersionErrors")],
     }
     assert "Policies" not in properties
     assert resources(service)[logical_id]["Metadata"]["BuildMethod"] == "makefile"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from localcloud.template import Template
 from scripts.contract import APP, PLATFORM_FILE, load, service_keys, template_functions
 from scripts.sam_template import SERVICES, load_template, template_path
 
@@ -156,12 +157,32 @@ def test_log_groups_exist_with_retention(published: dict[str, ParameterTypeDef],
 
 
 def test_rollback_alarms_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
-    """envs/local has no composite alarms (moto lacks them): each function's errors alarm stands in."""
+    """envs/local has no composite alarms (moto lacks them): each function's error-rate alarm
+    stands in."""
     cloudwatch = emulator.session.client("cloudwatch", endpoint_url=emulator.endpoint)
     for role in ("api", "processor", "scheduled"):
         name = value(published, f"{SERVICE}/{role}/rollback-alarm-name")
         [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-        assert (alarm["AlarmName"], alarm["MetricName"]) == (f"shop-local-orders-{role}-errors", "Errors")
+        [result] = [q for q in alarm["Metrics"] if q.get("ReturnData")]
+        assert (alarm["AlarmName"], result["Expression"]) == (
+            f"shop-local-orders-{role}-error-rate",
+            "IF(invocations > 0, 100 * errors / invocations, 0)",
+        )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_function_alarms_near_its_templates_timeout(
+    service: str, published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
+    """Terraform's services.tf repeats each function's timeout for its duration alarm: it must be
+    the timeout the translated template gives the function."""
+    ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
+    cloudwatch = emulator.session.client("cloudwatch", endpoint_url=emulator.endpoint)
+    functions = Template(ssm, template_path(service)).functions().values()
+    assert functions
+    for function in functions:
+        [alarm] = cloudwatch.describe_alarms(AlarmNames=[f"{function.name}-duration"])["MetricAlarms"]
+        assert alarm["Threshold"] == function.timeout_seconds * 1000 * 0.8, function.name
 
 
 def test_event_bus_and_user_pool_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:

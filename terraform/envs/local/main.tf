@@ -68,6 +68,9 @@ module "stack" {
   # errors alarm is published as its rollback alarm instead.
   composite_rollback_alarms = false
 
+  # Nor X-Ray sampling rules.
+  xray_sampling_rule = false
+
   log_retention_days            = 1
   events_archive_retention_days = 1
 

@@ -58,8 +58,10 @@ module "stack" {
   protect_data                  = true
   log_retention_days            = 365
   events_archive_retention_days = 0
-  api_latency_p99_threshold_ms  = 500
   github_deploy_branch          = "main"
+  # A new version takes 10 % of the traffic for 10 minutes, then all of it; CodeDeploy cannot shift
+  # the seed's 10 → 50 → 100 % (decision 0019).
+  deployment_traffic = { type = "canary", percentage = 10, interval_minutes = 10 }
 }
 
 output "ssm_prefix" {

@@ -57,6 +57,8 @@ module "stack" {
   log_retention_days            = 30
   events_archive_retention_days = 14
   github_deploy_branch          = "main"
+  # Each deployment rehearses a gradual shift, quickly: 10 % more every minute.
+  deployment_traffic = { type = "linear", percentage = 10, interval_minutes = 1 }
 }
 
 output "ssm_prefix" {

@@ -14,10 +14,10 @@ output "api_access_log_group_arn" {
 }
 
 output "rollback_alarm_names" {
-  description = "The alarm that rolls back each function's gradual deployment, by function: its composite alarm, or its errors alarm without composite alarms."
+  description = "The alarm that rolls back each function's gradual deployment, by function: its composite alarm, or its error-rate alarm without composite alarms."
   value = {
     for role, keys in local.rollback_alarms : role => (
-      var.composite_rollback_alarms ? aws_cloudwatch_composite_alarm.rollback[role].alarm_name : aws_cloudwatch_metric_alarm.metric[keys[0]].alarm_name
+      var.composite_rollback_alarms ? aws_cloudwatch_composite_alarm.rollback[role].alarm_name : local.alarms[keys[0]].alarm_name
     )
   }
 }

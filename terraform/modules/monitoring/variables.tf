@@ -9,8 +9,8 @@ variable "name_prefix" {
 }
 
 variable "functions" {
-  description = "The service's functions by key: the name its stack will create it under, and what invokes it (api, stream, schedule or queue)."
-  type        = map(object({ name = string, trigger = string }))
+  description = "The service's functions by key: the name its stack will create it under, what invokes it (api, stream, schedule or queue) and its timeout in seconds (the template's, which a test compares)."
+  type        = map(object({ name = string, trigger = string, timeout = number }))
 
   validation {
     condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule", "queue"], f.trigger)])
@@ -50,8 +50,65 @@ variable "log_retention_days" {
   }
 }
 
-variable "api_latency_p99_threshold_ms" {
-  description = "API Gateway p99 latency (ms) above which the latency alarm fires."
+variable "service" {
+  description = "The service's name: the `service` dimension of its own metrics (Powertools)."
+  type        = string
+}
+
+variable "metrics_namespace" {
+  description = "Namespace of the service's own metrics (observability/metrics-namespace of the contract)."
+  type        = string
+}
+
+variable "custom_metric_alarms" {
+  description = "Alarms on the service's own metrics, by key: the metric, and what a count above zero in a minute means."
+  type        = map(object({ metric = string, description = string }))
+  default     = {}
+}
+
+variable "consumer_queue_names" {
+  description = "The queue each queue-triggered function consumes, by function, for the age of its oldest message."
+  type        = map(string)
+  default     = {}
+}
+
+variable "api_latency_p95_threshold_ms" {
+  description = "API Gateway p95 latency (ms) above which, 5 minutes in a row, the latency alarm fires (seed 003: 500)."
+  type        = number
+  default     = 500
+}
+
+variable "error_rate_threshold_percent" {
+  description = "Share of failed invocations (each function) or 5xx answers (the API), in %, above which, 5 minutes in a row, the error-rate alarms fire (seed 003: 1)."
+  type        = number
+  default     = 1
+}
+
+variable "duration_timeout_percent" {
+  description = "Share of its timeout, in %, above which one invocation of a function raises its duration alarm."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.duration_timeout_percent > 0 && var.duration_timeout_percent < 100
+    error_message = "duration_timeout_percent must be between 0 and 100."
+  }
+}
+
+variable "concurrency_threshold" {
+  description = "Concurrent executions of one function above which its concurrency alarm fires (the default is 80 % of an account's default limit of 1000)."
+  type        = number
+  default     = 800
+}
+
+variable "event_age_threshold_seconds" {
+  description = "Age (s) of the oldest message a queue consumer has not taken, or of the oldest asynchronous invocation waiting, above which, 5 minutes in a row, its alarm fires."
+  type        = number
+  default     = 300
+}
+
+variable "consumed_capacity_threshold" {
+  description = "Read or write capacity units per second the table may consume, 5 minutes in a row, before its capacity alarm fires."
   type        = number
   default     = 1000
 }

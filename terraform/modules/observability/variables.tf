@@ -30,3 +30,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "xray_sampling_rule" {
+  description = "X-Ray's sampling rule of the app's APIs. Only the local emulator, which has no X-Ray sampling rules, turns it off."
+  type        = bool
+  default     = true
+}

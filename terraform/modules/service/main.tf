@@ -45,7 +45,7 @@ module "monitoring" {
   source = "../monitoring"
 
   name_prefix   = local.name_prefix
-  functions     = { for key, f in var.functions : key => { name = local.function_names[key], trigger = f.trigger } }
+  functions     = { for key, f in var.functions : key => { name = local.function_names[key], trigger = f.trigger, timeout = f.timeout } }
   rest_api_name = local.rest_api_name
   stage_name    = var.env
   table_name    = module.data.table_name
@@ -55,9 +55,13 @@ module "monitoring" {
     { for key, queue in local.on_failure_queues : "${key}-on-failure" => queue },
     { for key, queue in local.consumed : "${key}-queue-dlq" => "${queue}-dlq" },
   )
+  consumer_queue_names         = local.consumed
+  service                      = var.service
+  metrics_namespace            = var.metrics_namespace
+  custom_metric_alarms         = var.metric_alarms
   alarm_topic_arn              = var.alarm_topic_arn
   log_retention_days           = var.log_retention_days
-  api_latency_p99_threshold_ms = var.api_latency_p99_threshold_ms
+  api_latency_p95_threshold_ms = var.api_latency_p95_threshold_ms
   composite_rollback_alarms    = var.composite_rollback_alarms
   tags                         = local.tags
 }

@@ -25,7 +25,8 @@ variable "functions" {
       table stream, with an on-failure queue), "schedule" (EventBridge Scheduler, with a dead-letter queue) or
       "queue" (an SQS queue of its own, with a dead-letter queue, that its stack fills from the bus);
     - tables: DynamoDB actions it may take, by table: "main" (the table and its indexes) or "idempotency";
-    - publishes_events: it may put events on the platform's bus.
+    - publishes_events: it may put events on the platform's bus;
+    - timeout: seconds, as its template sets it (a test compares them), for the alarm on invocations near it.
     Its role gets exactly these rights, plus its own log group, its own SSM path and X-Ray.
   EOT
   type = map(object({
@@ -33,6 +34,7 @@ variable "functions" {
     trigger          = string
     tables           = optional(map(list(string)), {})
     publishes_events = optional(bool, false)
+    timeout          = number
   }))
 
   validation {
@@ -43,6 +45,11 @@ variable "functions" {
   validation {
     condition     = alltrue([for f in values(var.functions) : contains(["api", "stream", "schedule", "queue"], f.trigger)])
     error_message = "A function's trigger must be api, stream, schedule or queue."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.timeout >= 1 && f.timeout <= 900])
+    error_message = "A function's timeout must be 1-900 seconds, as Lambda allows."
   }
 
   validation {
@@ -78,10 +85,21 @@ variable "log_retention_days" {
   default     = 30
 }
 
-variable "api_latency_p99_threshold_ms" {
-  description = "API p99 latency (ms) that raises the latency alarm."
+variable "api_latency_p95_threshold_ms" {
+  description = "API p95 latency (ms) above which, 5 minutes in a row, the latency alarm fires."
   type        = number
-  default     = 1000
+  default     = 500
+}
+
+variable "metrics_namespace" {
+  description = "Namespace of the functions' own metrics (the platform's observability/metrics-namespace)."
+  type        = string
+}
+
+variable "metric_alarms" {
+  description = "Alarms on the service's own metrics (Powertools, dimension `service`), by key: the metric, and what a count above zero in a minute means."
+  type        = map(object({ metric = string, description = string }))
+  default     = {}
 }
 
 variable "composite_rollback_alarms" {

@@ -7,22 +7,29 @@ mock_provider "aws" {
 variables {
   name_prefix = "shop-test-orders"
   functions = {
-    api       = { name = "shop-test-orders-api", trigger = "api" }
-    processor = { name = "shop-test-orders-processor", trigger = "stream" }
-    scheduled = { name = "shop-test-orders-scheduled", trigger = "schedule" }
+    api       = { name = "shop-test-orders-api", trigger = "api", timeout = 10 }
+    processor = { name = "shop-test-orders-processor", trigger = "stream", timeout = 60 }
+    scheduled = { name = "shop-test-orders-scheduled", trigger = "schedule", timeout = 300 }
+    shipping  = { name = "shop-test-orders-shipping", trigger = "queue", timeout = 20 }
   }
-  rest_api_name   = "shop-test-orders-api"
-  stage_name      = "test"
-  table_name      = "shop-test-orders-main"
-  queue_names     = { processor-failures = "shop-test-orders-processor-failures", scheduled-dlq = "shop-test-orders-scheduled-dlq" }
-  alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
+  rest_api_name     = "shop-test-orders-api"
+  stage_name        = "test"
+  table_name        = "shop-test-orders-main"
+  queue_names       = { processor-failures = "shop-test-orders-processor-failures", scheduled-dlq = "shop-test-orders-scheduled-dlq" }
+  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
+  service           = "orders"
+  metrics_namespace = "shop/test"
+  custom_metric_alarms = {
+    projection-drift = { metric = "ProjectionDrift", description = "drift" }
+  }
+  consumer_queue_names = { shipping = "shop-test-orders-shipping-queue" }
 }
 
 run "log_groups_for_each_function_and_the_api" {
   command = plan
 
   assert {
-    condition     = [for g in aws_cloudwatch_log_group.function : g.name] == ["/aws/lambda/shop-test-orders-api", "/aws/lambda/shop-test-orders-processor", "/aws/lambda/shop-test-orders-scheduled"]
+    condition     = [for g in aws_cloudwatch_log_group.function : g.name] == ["/aws/lambda/shop-test-orders-api", "/aws/lambda/shop-test-orders-processor", "/aws/lambda/shop-test-orders-scheduled", "/aws/lambda/shop-test-orders-shipping"]
     error_message = "each function must get /aws/lambda/<name>"
   }
   assert {
@@ -32,31 +39,69 @@ run "log_groups_for_each_function_and_the_api" {
 }
 
 run "alarms_cover_every_signal" {
-  command = plan
+  command = apply
 
   assert {
-    condition     = alltrue([for key in ["api", "processor", "scheduled"] : contains(keys(aws_cloudwatch_metric_alarm.metric), "${key}-errors") && contains(keys(aws_cloudwatch_metric_alarm.metric), "${key}-throttles")])
-    error_message = "every function needs an errors and a throttles alarm"
+    condition = alltrue([for key in ["api", "processor", "scheduled", "shipping"] : alltrue([
+      for signal in ["throttles", "duration", "concurrency"] : contains(keys(aws_cloudwatch_metric_alarm.metric), "${key}-${signal}")
+    ]) && contains(keys(aws_cloudwatch_metric_alarm.expression), "${key}-error-rate")])
+    error_message = "every function needs error-rate, throttles, duration and concurrency alarms"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.metric["api-5xx"].dimensions == tomap({ ApiName = "shop-test-orders-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.metric["api-latency"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.metric["api-latency"].statistic == null
-    error_message = "the API needs 5xx and p99 latency alarms on its stage"
+    condition     = [for key in ["api", "processor", "scheduled", "shipping"] : aws_cloudwatch_metric_alarm.metric["${key}-duration"].threshold] == [8000, 48000, 240000, 16000]
+    error_message = "the duration alarm fires at 80 % of each function's timeout, in ms"
+  }
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.expression["api-error-rate"].threshold == 1 &&
+      aws_cloudwatch_metric_alarm.expression["api-error-rate"].evaluation_periods == 5 &&
+      one([for q in aws_cloudwatch_metric_alarm.expression["api-error-rate"].metric_query : q.expression if q.return_data == true]) == "IF(invocations > 0, 100 * errors / invocations, 0)"
+    )
+    error_message = "a function's error-rate alarm fires above 1 % of its invocations for 5 minutes (seed 003)"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.expression["api-5xx-rate"].threshold == 1 && toset([for q in aws_cloudwatch_metric_alarm.expression["api-5xx-rate"].metric_query : one(q.metric[*].metric_name) if q.return_data != true]) == toset(["5XXError", "Count"])
+    error_message = "the API's 5xx alarm is a rate of its requests"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.metric["api-latency"].dimensions == tomap({ ApiName = "shop-test-orders-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.metric["api-latency"].extended_statistic == "p95" && aws_cloudwatch_metric_alarm.metric["api-latency"].threshold == 500 && aws_cloudwatch_metric_alarm.metric["api-latency"].evaluation_periods == 5
+    error_message = "the API needs a p95 latency alarm above 500 ms for 5 minutes on its stage (seed 003)"
   }
   assert {
     condition     = [for k, a in aws_cloudwatch_metric_alarm.metric : a.dimensions.FunctionName if endswith(k, "-iterator-age")] == ["shop-test-orders-processor"]
     error_message = "every stream function, and only those, needs an iterator age alarm"
   }
   assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.metric["shipping-event-age"].dimensions == tomap({ QueueName = "shop-test-orders-shipping-queue" }) &&
+      aws_cloudwatch_metric_alarm.metric["shipping-event-age"].metric_name == "ApproximateAgeOfOldestMessage" &&
+      aws_cloudwatch_metric_alarm.metric["scheduled-event-age"].metric_name == "AsyncEventAge"
+    )
+    error_message = "a queue consumer's event age is its queue's oldest message, a scheduled function's its oldest asynchronous invocation"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.metric["projection-drift"].namespace == "shop/test" && aws_cloudwatch_metric_alarm.metric["projection-drift"].dimensions == tomap({ service = "orders" }) && aws_cloudwatch_metric_alarm.metric["projection-drift"].alarm_name == "shop-test-orders-projection-drift"
+    error_message = "each custom metric alarm reads the service's own metric"
+  }
+  assert {
     condition     = toset([for k in ["processor-failures-depth", "scheduled-dlq-depth"] : aws_cloudwatch_metric_alarm.metric[k].dimensions.QueueName]) == toset(["shop-test-orders-processor-failures", "shop-test-orders-scheduled-dlq"])
     error_message = "every dead-letter queue needs a depth alarm"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.table_throttles.metric_query) == 3
-    error_message = "the table throttling alarm must sum read and write throttles"
+    condition     = length(aws_cloudwatch_metric_alarm.expression["table-throttles"].metric_query) == 3 && length(aws_cloudwatch_metric_alarm.expression["table-capacity"].metric_query) == 3
+    error_message = "the table's throttling and capacity alarms read both reads and writes"
   }
   assert {
-    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.metric : a.comparison_operator == "GreaterThanThreshold" && a.treat_missing_data == "notBreaching" && a.alarm_actions == toset([var.alarm_topic_arn])])
+    condition     = strcontains(one(aws_cloudwatch_metric_alarm.expression["table-system-errors"].metric_query[*].expression), "SUM(SystemErrors)") && one(aws_cloudwatch_metric_alarm.expression["table-system-errors"].metric_query[*].period) == 60
+    error_message = "one Metrics Insights query sums the table's system errors of every operation"
+  }
+  assert {
+    condition     = alltrue([for a in values(merge(aws_cloudwatch_metric_alarm.metric, aws_cloudwatch_metric_alarm.expression)) : a.comparison_operator == "GreaterThanThreshold" && a.treat_missing_data == "notBreaching" && a.alarm_actions == toset([var.alarm_topic_arn])])
     error_message = "every alarm fires above its threshold, ignores missing data and notifies the platform's topic"
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) - 1].properties.alarms) == length(aws_cloudwatch_metric_alarm.metric) + length(aws_cloudwatch_metric_alarm.expression)
+    error_message = "the dashboard shows every alarm"
   }
 }
 
@@ -68,20 +113,20 @@ run "rollback_alarms_per_function" {
     error_message = "each function has one rollback alarm, named after it"
   }
   assert {
-    condition     = output.rollback_alarm_rules.api == "ALARM(\"shop-test-orders-api-errors\") OR ALARM(\"shop-test-orders-api-5xx\")"
-    error_message = "the API rolls back on its errors and 5xx"
+    condition     = output.rollback_alarm_rules.api == "ALARM(\"shop-test-orders-api-error-rate\") OR ALARM(\"shop-test-orders-api-5xx-rate\")"
+    error_message = "the API rolls back on its error rate and its 5xx rate"
   }
   assert {
-    condition     = output.rollback_alarm_rules.processor == "ALARM(\"shop-test-orders-processor-errors\") OR ALARM(\"shop-test-orders-processor-iterator-age\")"
-    error_message = "a stream function rolls back on its errors and its iterator age"
+    condition     = output.rollback_alarm_rules.processor == "ALARM(\"shop-test-orders-processor-error-rate\") OR ALARM(\"shop-test-orders-processor-iterator-age\")"
+    error_message = "a stream function rolls back on its error rate and its iterator age"
   }
   assert {
-    condition     = output.rollback_alarm_rules.scheduled == "ALARM(\"shop-test-orders-scheduled-errors\")"
-    error_message = "the scheduled function rolls back on its errors"
+    condition     = output.rollback_alarm_rules.scheduled == "ALARM(\"shop-test-orders-scheduled-error-rate\")"
+    error_message = "the scheduled function rolls back on its error rate"
   }
 }
 
-run "without_composite_alarms_the_errors_alarm_rolls_back" {
+run "without_composite_alarms_the_error_rate_alarm_rolls_back" {
   command = plan
 
   variables {
@@ -89,8 +134,8 @@ run "without_composite_alarms_the_errors_alarm_rolls_back" {
   }
 
   assert {
-    condition     = output.rollback_alarm_names == { api = "shop-test-orders-api-errors", processor = "shop-test-orders-processor-errors", scheduled = "shop-test-orders-scheduled-errors" }
-    error_message = "each function's errors alarm is its rollback trigger"
+    condition     = output.rollback_alarm_names == { api = "shop-test-orders-api-error-rate", processor = "shop-test-orders-processor-error-rate", scheduled = "shop-test-orders-scheduled-error-rate", shipping = "shop-test-orders-shipping-error-rate" }
+    error_message = "each function's error-rate alarm is its rollback trigger"
   }
   assert {
     condition     = length(aws_cloudwatch_composite_alarm.rollback) == 0
@@ -102,12 +147,14 @@ run "a_service_without_an_api_gets_no_api_alarms" {
   command = plan
 
   variables {
-    functions     = { consumer = { name = "shop-test-orders-consumer", trigger = "stream" } }
-    rest_api_name = null
+    functions            = { consumer = { name = "shop-test-orders-consumer", trigger = "stream", timeout = 60 } }
+    rest_api_name        = null
+    consumer_queue_names = {}
+    custom_metric_alarms = {}
   }
 
   assert {
-    condition     = length(aws_cloudwatch_log_group.api_access) == 0 && !contains(keys(aws_cloudwatch_metric_alarm.metric), "api-5xx") && output.api_access_log_group_arn == null
+    condition     = length(aws_cloudwatch_log_group.api_access) == 0 && !contains(keys(aws_cloudwatch_metric_alarm.expression), "api-5xx-rate") && !contains(keys(aws_cloudwatch_metric_alarm.metric), "api-latency") && output.api_access_log_group_arn == null
     error_message = "no access log group and no API alarm without an API"
   }
 }
@@ -126,7 +173,7 @@ run "rejects_an_unknown_trigger" {
   command = plan
 
   variables {
-    functions = { api = { name = "shop-test-orders-api", trigger = "http" } }
+    functions = { api = { name = "shop-test-orders-api", trigger = "http", timeout = 10 } }
   }
 
   expect_failures = [var.functions]

@@ -43,3 +43,29 @@ run "rejects_a_malformed_address" {
 
   expect_failures = [var.alarm_email]
 }
+
+run "x_ray_samples_five_percent_of_the_apis_and_dynamodb_user_errors_alarm" {
+  command = plan
+
+  assert {
+    condition     = aws_xray_sampling_rule.api[0].fixed_rate == 0.05 && aws_xray_sampling_rule.api[0].reservoir_size == 1 && aws_xray_sampling_rule.api[0].service_type == "AWS::ApiGateway::Stage" && aws_xray_sampling_rule.api[0].service_name == "shop-test-*"
+    error_message = "the app's API stages are sampled at 5 % plus one request a second (seed 003)"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dynamodb_user_errors.metric_name == "UserErrors" && aws_cloudwatch_metric_alarm.dynamodb_user_errors.dimensions == null && aws_cloudwatch_metric_alarm.dynamodb_user_errors.evaluation_periods == 5
+    error_message = "DynamoDB's account-wide UserErrors raise an alarm after 5 minutes"
+  }
+}
+
+run "no_sampling_rule_where_there_is_none" {
+  command = plan
+
+  variables {
+    xray_sampling_rule = false
+  }
+
+  assert {
+    condition     = length(aws_xray_sampling_rule.api) == 0
+    error_message = "xray_sampling_rule = false makes no rule"
+  }
+}

@@ -19,21 +19,25 @@ variables {
       description = "the API"
       trigger     = "api"
       tables      = { main = ["dynamodb:GetItem", "dynamodb:Query"], idempotency = ["dynamodb:PutItem"] }
+      timeout     = 10
     }
     processor = {
       description      = "the relay"
       trigger          = "stream"
       tables           = { main = ["dynamodb:UpdateItem"] }
       publishes_events = true
+      timeout          = 60
     }
     scheduled = {
       description = "housekeeping"
       trigger     = "schedule"
       tables      = { main = ["dynamodb:Scan"] }
+      timeout     = 300
     }
   }
-  event_bus_arn   = "arn:aws:events:eu-west-1:123456789012:event-bus/shop-test-events"
-  alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
+  event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/shop-test-events"
+  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
+  metrics_namespace = "shop/test"
   # The mock provider applies: a protected table could not be torn down afterwards.
   protect_data = false
 }
@@ -157,7 +161,7 @@ run "a_service_without_an_api_publishes_no_api_keys" {
   command = plan
 
   variables {
-    functions = { consumer = { description = "c", trigger = "stream" } }
+    functions = { consumer = { description = "c", trigger = "stream", timeout = 10 } }
   }
 
   assert {
@@ -170,7 +174,7 @@ run "a_queue_consumer_reads_its_own_queue_and_publishes_its_queues" {
   command = apply
 
   variables {
-    functions = { consumer = { description = "c", trigger = "queue", tables = { idempotency = ["dynamodb:PutItem"] } } }
+    functions = { consumer = { description = "c", trigger = "queue", timeout = 10, tables = { idempotency = ["dynamodb:PutItem"] } } }
   }
 
   assert {
@@ -191,7 +195,7 @@ run "rejects_two_api_functions" {
   command = plan
 
   variables {
-    functions = { a = { description = "a", trigger = "api" }, b = { description = "b", trigger = "api" } }
+    functions = { a = { description = "a", trigger = "api", timeout = 10 }, b = { description = "b", trigger = "api", timeout = 10 } }
   }
 
   expect_failures = [var.functions]
@@ -201,7 +205,7 @@ run "rejects_a_table_the_service_does_not_have" {
   command = plan
 
   variables {
-    functions = { api = { description = "a", trigger = "api", tables = { other = ["dynamodb:GetItem"] } } }
+    functions = { api = { description = "a", trigger = "api", timeout = 10, tables = { other = ["dynamodb:GetItem"] } } }
   }
 
   expect_failures = [var.functions]
@@ -211,7 +215,7 @@ run "rejects_a_wildcard_action" {
   command = plan
 
   variables {
-    functions = { api = { description = "a", trigger = "api", tables = { main = ["dynamodb:*"] } } }
+    functions = { api = { description = "a", trigger = "api", timeout = 10, tables = { main = ["dynamodb:*"] } } }
   }
 
   expect_failures = [var.functions]
