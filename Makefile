@@ -11,6 +11,8 @@ ENV ?= local
 FN ?=
 EVENT ?=
 TENANT ?=
+WRITE ?=
+QUIET_MINUTES ?=
 RULE ?=
 CLIENTS ?= 20
 TENANTS ?= 10
@@ -237,6 +239,12 @@ faults: $(STAMP) ## List the faults in force in the running local cloud
 .PHONY: faults-clear
 faults-clear: $(STAMP) ## Remove every fault from the running local cloud
 	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) clear
+
+.PHONY: rebuild-read-model
+rebuild-read-model: $(STAMP) ## Rebuild drifted tenants' read model from their orders: ENV=prod [TENANT=acme] [WRITE=1] (docs/operations.md)
+	@$(if $(filter local,$(ENV)),$(MAKE) tf-emulator-check ENV=local)
+	@$(BIN)/python -m scripts.rebuild_read_model --env $(ENV) $(if $(TENANT),--tenant "$(TENANT)") $(if $(WRITE),--write) \
+	  $(if $(QUIET_MINUTES),--quiet-minutes $(QUIET_MINUTES)) $(if $(filter local,$(ENV)),--endpoint http://127.0.0.1:$(LOCAL_AWS_PORT))
 
 .PHONY: sam-deploy
 sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod [SERVICE=...], each service's stack with its contract, stack name and contract hash from SSM

@@ -314,6 +314,38 @@ class DynamoDBOrderRepository:
         item = self._client.get_item(TableName=self._table, Key=key).get("Item")
         return stats_from_item(item) if item else TenantStats.empty(tenant)
 
+    def replace_stats(self, stats: TenantStats, seen: datetime | None) -> bool:
+        if stats.updated_at is None:
+            raise ValueError("the statistics to put need their updated_at")
+        item = {
+            "pk": tenant_pk(stats.tenant),
+            "sk": STATS_SK,
+            "type": "stats",
+            "tenant": stats.tenant,
+            "updated_at": stats.updated_at.isoformat(),
+            **{f"{COUNT_PREFIX}{status}": count for status, count in stats.counts.items()},
+            **{f"{REVENUE_PREFIX}{currency}": amount for currency, amount in stats.placed_revenue.items()},
+        }
+        condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if seen is None
+            else {
+                "ConditionExpression": "updated_at = :seen",
+                "ExpressionAttributeValues": {":seen": {"S": seen.isoformat()}},
+            }
+        )
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={k: _serializer.serialize(v) for k, v in item.items()},
+                **condition,
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def scan(self) -> Iterator[Order | TenantStats]:
         paginator = self._client.get_paginator("scan")
         pages = paginator.paginate(

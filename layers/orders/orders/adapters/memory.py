@@ -117,6 +117,14 @@ class InMemoryOrderRepository:
                 self._stats[tenant] = stats
             return applied
 
+    def replace_stats(self, stats: TenantStats, seen: datetime | None) -> bool:
+        with self._lock:
+            current = self._stats.get(stats.tenant)
+            if (current.updated_at if current else None) != seen:
+                return False
+            self._stats[stats.tenant] = stats
+            return True
+
     def scan(self) -> Iterator[Order | TenantStats]:
         with self._lock:
             snapshot: list[Order | TenantStats] = [*self._orders.values(), *self._stats.values()]

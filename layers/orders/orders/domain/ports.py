@@ -67,6 +67,13 @@ class OrderTable(Protocol):
         """Every order and every tenant's statistics, in no particular order."""
 
 
+class StatsStore(Protocol):
+    def replace_stats(self, stats: TenantStats, seen: datetime | None) -> bool:
+        """Put these statistics (with their `updated_at`) in place of the tenant's, if its stored
+        statistics are still those last updated at `seen` (None: there are none). False when
+        they are not."""
+
+
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
 
