@@ -23,6 +23,8 @@ APP = "shop"
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 # What invokes a function, by the type of its SAM events.
 TRIGGERS = {"Api": "api", "DynamoDB": "stream", "ScheduleV2": "schedule", "SQS": "queue"}
+# The key of each service's pre-traffic hook, which CodeDeploy invokes: no events, no function keys.
+PRETRAFFIC = "pretraffic"
 
 
 def load(path: Path) -> dict[str, dict[str, str]]:
@@ -45,7 +47,8 @@ def service_keys(functions: Mapping[str, str]) -> dict[str, dict[str, str]]:
 
 
 def template_functions(template: Mapping[str, Any]) -> dict[str, str]:
-    """Function key -> trigger of every function of a service's template.
+    """Function key -> trigger of every function of a service's template but its pre-traffic hook
+    (whose keys are the service's own).
 
     The key is the contract's name of the function: the path segment of the SSM key its
     FunctionName reads (/<app>/local/<service>/<key>/function-name).
@@ -56,6 +59,8 @@ def template_functions(template: Mapping[str, Any]) -> dict[str, str]:
             continue
         name_parameter = template["Parameters"][resource["Properties"]["FunctionName"]["Ref"]]
         key = name_parameter["Default"].split("/")[-2]
+        if key == PRETRAFFIC:
+            continue
         types = {event["Type"] for event in resource["Properties"].get("Events", {}).values()}
         triggers = {TRIGGERS[t] for t in types if t in TRIGGERS}
         if len(triggers) != 1:

@@ -73,7 +73,7 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert "[!CAUTION]" not in body
     platform_contract = "**`module.stack.module.contract`** — 15 to create"
     assert f'{platform_contract}\n\n- `+` `aws_ssm_parameter.this["api/domain-name"]`' in body
-    orders_contract = "**`module.stack.module.orders.module.contract`** — 32 to create"
+    orders_contract = "**`module.stack.module.orders.module.contract`** — 35 to create"
     assert f'{orders_contract}\n\n- `+` `aws_ssm_parameter.this["api/' in body
     # The plan text is far over a comment's size: its head is shown, and where the rest is.
     assert len(platform_plan.text) > 1.5 * COMMENT_LIMIT

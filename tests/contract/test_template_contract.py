@@ -3,6 +3,7 @@ with their types, wired as designed; and what each sample service's template pro
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from functools import cache
@@ -14,6 +15,7 @@ import pytest
 from scripts.contract import (
     APP,
     PLATFORM_FILE,
+    PRETRAFFIC,
     load,
     service_keys,
     template_functions,
@@ -45,7 +47,7 @@ def resources(service: str) -> dict[str, Any]:
     return found
 
 
-def functions(service: str) -> dict[str, str]:
+def function_keys(service: str) -> dict[str, str]:
     """Logical id -> the function's key in the contract, of every function of the template."""
     return {
         logical_id: template(service)["Parameters"][r["Properties"]["FunctionName"]["Ref"]]["Default"].split(
@@ -54,6 +56,11 @@ def functions(service: str) -> dict[str, str]:
         for logical_id, r in resources(service).items()
         if r["Type"] == "AWS::Serverless::Function"
     }
+
+
+def functions(service: str) -> dict[str, str]:
+    """The same, but the pre-traffic hook: the functions the stack deploys for the app."""
+    return {logical_id: key for logical_id, key in function_keys(service).items() if key != PRETRAFFIC}
 
 
 def read_keys(service: str, level: str) -> dict[str, tuple[str, str]]:
@@ -218,9 +225,32 @@ def test_functions_take_name_role_logs_and_rollback_alarm_from_the_contract(
         "Type": ref("DeploymentConfigName"),
         "Role": ref("DeployCodedeployRoleArn"),
         "Alarms": [ref(f"{prefix}RollbackAlarmName"), ref(f"{prefix}NewVersionErrors")],
+        "Hooks": {"PreTraffic": ref("PreTrafficFunction")},
     }
     assert "Policies" not in properties
     assert resources(service)[logical_id]["Metadata"]["BuildMethod"] == "makefile"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_pretraffic_hook_checks_every_new_version_by_its_kind(service: str) -> None:
+    """CodeDeploy runs the stack's hook before shifting any traffic (splitstack.deploy_hook); it
+    knows each function's kind from PRETRAFFIC_CHECKS, which must name every function by its
+    trigger. The hook itself is deployed at once (no DeploymentPreference) and invoked by
+    CodeDeploy only."""
+    hook = resources(service)["PreTrafficFunction"]["Properties"]
+    assert (hook["FunctionName"], hook["Role"], hook["LoggingConfig"]["LogGroup"]) == (
+        ref("PretrafficFunctionName"),
+        ref("PretrafficRoleArn"),
+        ref("PretrafficLogGroupName"),
+    )
+    assert hook["CodeUri"] == f"../../functions/{service}/pretraffic/"
+    assert "DeploymentPreference" not in hook
+    assert "Events" not in hook
+    checks = hook["Environment"]["Variables"]["PRETRAFFIC_CHECKS"]["Fn::Sub"]
+    triggers = template_functions(template(service))
+    assert json.loads(checks) == {
+        f"${{{parameter_name(key)}FunctionName}}": triggers[key] for key in functions(service).values()
+    }
 
 
 @pytest.mark.parametrize(("service", "logical_id"), [(s, f) for s in SERVICES for f in functions(s)])
@@ -362,9 +392,8 @@ def test_no_failed_invocation_is_lost(service: str) -> None:
     invoked synchronously and answers its caller; a stream reader has an on-failure destination, a
     queue consumer its queue's redrive, a scheduled function an asynchronous on-failure queue."""
     found = resources(service)
-    for logical_id, function in found.items():
-        if function["Type"] != "AWS::Serverless::Function":
-            continue
+    for logical_id in functions(service):
+        function = found[logical_id]
         kinds = {e["Type"] for e in function["Properties"]["Events"].values()}
         assert len(kinds) == 1, logical_id
         [kind] = kinds

@@ -83,6 +83,9 @@ module "contract" {
       "data/idempotency-table-name" = module.data.idempotency_table_name
       "layer/name"                  = "${local.name_prefix}-shared"
       "deploy/stack-name"           = local.name_prefix
+      "pretraffic/function-name"    = local.pretraffic_name
+      "pretraffic/role-arn"         = aws_iam_role.function[local.pretraffic].arn
+      "pretraffic/log-group-name"   = aws_cloudwatch_log_group.pretraffic.name
     },
     { for name in compact([local.rest_api_name]) : "api/name" => name },
     { for arn in compact([module.monitoring.api_access_log_group_arn]) : "api/access-log-group-arn" => arn },

@@ -50,11 +50,30 @@ locals {
   ) }
 }
 
-resource "aws_iam_role" "function" {
-  for_each = var.functions
+locals {
+  # Every function the stack creates, with what its role may do beyond the common rights: the app's
+  # functions and the pre-traffic hook (pretraffic.tf).
+  roles = merge(
+    { for key, f in var.functions : key => {
+      name          = local.function_names[key]
+      description   = f.description
+      statements    = local.function_statements[key]
+      log_group_arn = module.monitoring.function_log_group_arns[key]
+    } },
+    { (local.pretraffic) = {
+      name          = local.pretraffic_name
+      description   = "call each new version before it takes traffic, report to CodeDeploy"
+      statements    = local.pretraffic_statements
+      log_group_arn = aws_cloudwatch_log_group.pretraffic.arn
+    } },
+  )
+}
 
-  name        = "${local.function_names[each.key]}-exec"
-  description = "Execution role of ${local.function_names[each.key]}: ${each.value.description}"
+resource "aws_iam_role" "function" {
+  for_each = local.roles
+
+  name        = "${each.value.name}-exec"
+  description = "Execution role of ${each.value.name}: ${each.value.description}"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -68,18 +87,18 @@ resource "aws_iam_role" "function" {
 }
 
 resource "aws_iam_role_policy" "function" {
-  for_each = var.functions
+  for_each = local.roles
 
   name = "least-privilege"
   role = aws_iam_role.function[each.key].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.function_statements[each.key], [
+    Statement = concat(each.value.statements, [
       {
         Sid      = "OwnLogGroup"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = ["${module.monitoring.function_log_group_arns[each.key]}:*"]
+        Resource = ["${each.value.log_group_arn}:*"]
       },
       {
         Sid      = "OwnParameters"
@@ -100,7 +119,7 @@ resource "aws_iam_role_policy" "function" {
 
 # Network interfaces for running in the private subnets.
 resource "aws_iam_role_policy_attachment" "function_vpc_access" {
-  for_each = var.functions
+  for_each = local.roles
 
   role       = aws_iam_role.function[each.key].name
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"

@@ -48,6 +48,11 @@ variable "functions" {
   }
 
   validation {
+    condition     = !contains(keys(var.functions), "pretraffic")
+    error_message = "\"pretraffic\" is the service's deployment hook, which the module adds: name the function otherwise."
+  }
+
+  validation {
     condition     = alltrue([for f in values(var.functions) : f.timeout >= 1 && f.timeout <= 900])
     error_message = "A function's timeout must be 1-900 seconds, as Lambda allows."
   }

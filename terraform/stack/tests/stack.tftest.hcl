@@ -45,13 +45,13 @@ run "each_service_hands_on_its_roles" {
   command = plan
 
   assert {
-    condition     = length(module.orders.passable_role_arns) == 5
-    error_message = "orders hands its four functions' roles and its schedule's role to the CloudFormation role"
+    condition     = length(module.orders.passable_role_arns) == 6
+    error_message = "orders hands its four functions' roles, its pre-traffic hook's and its schedule's to the CloudFormation role"
   }
 
   assert {
-    condition     = length(module.fulfilment.passable_role_arns) == 3
-    error_message = "fulfilment hands its three functions' roles to the CloudFormation role"
+    condition     = length(module.fulfilment.passable_role_arns) == 4
+    error_message = "fulfilment hands its three functions' roles and its pre-traffic hook's to the CloudFormation role"
   }
 }
 

@@ -200,3 +200,12 @@ run "rejects_a_malformed_repository" {
 
   expect_failures = [var.github_repository]
 }
+
+run "codedeploy_may_invoke_the_pretraffic_hooks_only" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.codedeploy_hooks.policy).Statement[0].Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:shop-test-*-pretraffic"]
+    error_message = "CodeDeploy may invoke each service's pre-traffic hook, and no other function beyond its managed policy"
+  }
+}

@@ -66,6 +66,7 @@ run "publishes_the_service_level_of_the_contract" {
     condition = toset(keys(module.contract.parameter_names)) == toset([
       "app/service-name", "data/table-name", "data/table-arn", "data/table-stream-arn", "data/table-gsi1-name",
       "data/idempotency-table-name", "layer/name", "deploy/stack-name", "api/name", "api/access-log-group-arn",
+      "pretraffic/function-name", "pretraffic/role-arn", "pretraffic/log-group-name",
       "api/function-name", "api/role-arn", "api/log-group-name", "api/rollback-alarm-name",
       "processor/function-name", "processor/role-arn", "processor/log-group-name", "processor/rollback-alarm-name",
       "processor/failure-queue-name",
@@ -84,7 +85,7 @@ run "one_role_per_function" {
   command = plan
 
   assert {
-    condition     = [for r in aws_iam_role.function : r.name] == ["shop-test-orders-api-exec", "shop-test-orders-processor-exec", "shop-test-orders-scheduled-exec"]
+    condition     = [for r in aws_iam_role.function : r.name] == ["shop-test-orders-api-exec", "shop-test-orders-pretraffic-exec", "shop-test-orders-processor-exec", "shop-test-orders-scheduled-exec"]
     error_message = "each function must get its own <name>-exec role"
   }
   assert {
@@ -229,4 +230,39 @@ run "rejects_a_long_service_name" {
   }
 
   expect_failures = [var.service]
+}
+
+run "a_pretraffic_hook_that_calls_new_versions_only" {
+  command = apply
+
+  assert {
+    condition     = module.contract.parameter_names["pretraffic/function-name"] == "/shop/test/orders/pretraffic/function-name" && aws_cloudwatch_log_group.pretraffic.name == "/aws/lambda/shop-test-orders-pretraffic"
+    error_message = "the hook is <app>-<env>-<service>-pretraffic, published in the contract with its log group"
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.function["pretraffic"].policy).Statement : s.Resource if s.Sid == "CallNewVersions"]) == [
+      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-api:*",
+      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-processor:*",
+      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled:*",
+    ]
+    error_message = "the hook may call versions of the service's functions only"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["pretraffic"].policy).Statement : s.Action if s.Sid == "Deployment"]) == ["codedeploy:ListDeploymentTargets", "codedeploy:BatchGetDeploymentTargets", "codedeploy:PutLifecycleEventHookExecutionStatus"]
+    error_message = "the hook reads its deployment's targets and reports its verdict"
+  }
+  assert {
+    condition     = contains(output.passable_role_arns, aws_iam_role.function["pretraffic"].arn)
+    error_message = "the CloudFormation role must be able to pass the hook's role to Lambda"
+  }
+}
+
+run "rejects_a_function_named_like_the_hook" {
+  command = plan
+
+  variables {
+    functions = { pretraffic = { description = "p", trigger = "queue", timeout = 10 } }
+  }
+
+  expect_failures = [var.functions]
 }
