@@ -10,6 +10,9 @@ it in execution environments.
 - A new worker is a cold start and says so in the log (INIT_START).
 - An invocation that runs past its timeout kills its worker only (Sandbox.Timedout); so does a
   worker that dies. The next invocation that needs one starts a fresh worker.
+- A change to the function's code or layers (a `.py` file added, removed or saved) retires its
+  workers, as `sam local start-api` reloads: an idle one at once, a busy one when its invocation
+  ends. The next invocation is a cold start of the new code; no restart (CodeWatcher).
 
 The workers' standard output and error are the function's logs: they are copied to this process's
 standard output, each line prefixed with the function's name.
@@ -68,7 +71,10 @@ DEFAULT_CONCURRENCY = int(os.environ.get("LOCAL_LAMBDA_CONCURRENCY", "10"))
 class Worker:
     """One execution environment of a function: a warm process that runs one invocation at a time."""
 
-    def __init__(self, function: Function, endpoint: str, log: Callable[[str], None]) -> None:
+    def __init__(
+        self, function: Function, endpoint: str, log: Callable[[str], None], generation: int = 0
+    ) -> None:
+        self.generation = generation  # of the function's code it imported
         read_fd, write_fd = os.pipe()
         spec = {
             "name": function.name,
@@ -145,6 +151,7 @@ class LocalFunction:
         self._idle: list[Worker] = []
         self._workers: set[Worker] = set()
         self._closed = False
+        self._generation = 0  # bumped by reload(): the code changed
 
     def invoke(self, event: Any, timeout: float | None = None) -> Outcome:
         """Run one invocation in a free worker; `timeout` (seconds) cuts the template's Timeout short."""
@@ -206,7 +213,7 @@ class LocalFunction:
                 if worker.alive:
                     return worker
                 self._forget(worker)
-            worker = Worker(self.function, self.endpoint, self.log)
+            worker = Worker(self.function, self.endpoint, self.log, self._generation)
             self._workers.add(worker)
             count = len(self._workers)
         self.log(f"INIT_START cold start: execution environment {count} of at most {self.concurrency}\n")
@@ -215,10 +222,19 @@ class LocalFunction:
     def _give_back(self, worker: Worker, reset: bool = False) -> None:
         """Keep the worker warm, or kill it: after a timeout or a crash its environment is reset."""
         with self._lock:
-            if not reset and worker.alive and not self._closed:
+            if not reset and worker.alive and not self._closed and worker.generation == self._generation:
                 self._idle.append(worker)
                 return
             self._forget(worker)
+
+    def reload(self) -> None:
+        """The code changed: no invocation starts in a worker that imported the old one."""
+        with self._lock:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+            for worker in idle:
+                self._forget(worker)
+        self.log("code changed: the next invocation starts a fresh execution environment\n")
 
     def _forget(self, worker: Worker) -> None:
         self._workers.discard(worker)
@@ -237,6 +253,44 @@ class LocalFunction:
     def pids(self) -> set[int]:
         with self._lock:
             return {w.process.pid for w in self._workers if w.alive}
+
+
+def code_fingerprint(function: Function) -> tuple[tuple[str, int, int], ...]:
+    """Every Python file of the function's code and layers, with its modification time and size."""
+    found = []
+    for directory in (function.code_dir, *function.layer_dirs):
+        for path in sorted(directory.rglob("*.py")):
+            with contextlib.suppress(FileNotFoundError):  # removed while walking
+                stat = path.stat()
+                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+class CodeWatcher:
+    """Looks at every function's code every `interval` seconds and reloads those that changed."""
+
+    def __init__(self, functions: list[LocalFunction], interval: float = 0.5) -> None:
+        self.functions = functions
+        self.interval = interval
+        self.stopping = threading.Event()
+        self._seen = {id(f): code_fingerprint(f.function) for f in functions}
+        self._thread = threading.Thread(target=self._watch, name="code-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(self.interval):
+            for function in self.functions:
+                now = code_fingerprint(function.function)
+                if now != self._seen[id(function)]:
+                    self._seen[id(function)] = now
+                    function.reload()
 
 
 def _runtime_error(error_type: str, message: str) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from typing import Any
 from localcloud.apigateway import LocalApi, serve
 from localcloud.emulator import DEFAULT_ENDPOINT, session
 from localcloud.faults import FaultSwitch
-from localcloud.functions import LocalFunction, log_to_console
+from localcloud.functions import CodeWatcher, LocalFunction, log_to_console
 from localcloud.queues import QueueMapping, QueuePoller
 from localcloud.scheduler import ScheduleRunner
 from localcloud.streams import StreamMapping, StreamPoller
@@ -242,6 +242,7 @@ class LocalRuntime:
             for service in services
         }
         self._server: ThreadingHTTPServer | None = None
+        self._watcher = CodeWatcher(list(self.functions.values()))
 
     @property
     def functions(self) -> dict[str, LocalFunction]:
@@ -254,9 +255,11 @@ class LocalRuntime:
         for service in self.services.values():
             for source in service.sources:
                 source.start()
+        self._watcher.start()
 
     def stop(self) -> None:
         """Stop the event sources, kill every function's process and close the port."""
+        self._watcher.stop()
         sources = [source for service in self.services.values() for source in service.sources]
         for source in sources:
             source.stopping.set()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.functions import LocalFunction
+from localcloud.functions import CodeWatcher, LocalFunction
 from localcloud.template import Function
 
 HANDLER = """
@@ -167,3 +167,29 @@ def test_an_import_error_fails_every_call_with_the_runtimes_error_type(code: Pat
         broken.stop()
     assert outcome.error is not None
     assert outcome.error["errorType"] == "Runtime.ImportModuleError.ModuleNotFoundError"
+
+
+def test_a_code_change_is_picked_up_by_the_next_invocation_without_a_restart(
+    local: LocalFunction, code: Path, logs: list[str]
+) -> None:
+    """As `sam local start-api` reloads: the watcher sees the saved file, idle workers go, a worker
+    busy meanwhile goes when its invocation ends, and the next call imports the new code cold."""
+    watcher = CodeWatcher([local], interval=0.05)
+    watcher.start()
+    try:
+        first = local.invoke({}).result
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            busy = pool.submit(local.invoke, {"sleep": 0.5})
+            time.sleep(0.2)
+            (code / "helper.py").write_text("CHANGED = True\n")
+            deadline = time.monotonic() + 5
+            while not any("code changed" in line for line in logs) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert busy.result().result["pid"] == first["pid"]  # the busy call ends in the old code
+        after = local.invoke({}).result
+    finally:
+        watcher.stop()
+    assert after["pid"] != first["pid"]
+    assert after["started"] > first["started"]
+    assert local.pids == {after["pid"]}  # the busy worker went when its call ended
+    assert sum("INIT_START" in line for line in logs) >= 2
