@@ -2,12 +2,14 @@ locals {
   region = data.aws_region.current.name
 
   function_names = [for f in values(var.functions) : f.name]
+  # Metric math ids are letters, digits and underscores; a function's key may hold hyphens.
+  math_ids = { for key in keys(var.functions) : key => replace(key, "-", "_") }
 
   function_widgets = [for title, m in {
     "Functions: errors (% of invocations)" = { stat = "Sum", metrics = flatten([for key, f in var.functions : [
-      [{ expression = "IF(i_${key} > 0, 100 * e_${key} / i_${key}, 0)", label = key, id = "r_${key}" }],
-      ["AWS/Lambda", "Errors", "FunctionName", f.name, { id = "e_${key}", visible = false }],
-      ["AWS/Lambda", "Invocations", "FunctionName", f.name, { id = "i_${key}", visible = false }],
+      [{ expression = "IF(i_${local.math_ids[key]} > 0, 100 * e_${local.math_ids[key]} / i_${local.math_ids[key]}, 0)", label = key, id = "r_${local.math_ids[key]}" }],
+      ["AWS/Lambda", "Errors", "FunctionName", f.name, { id = "e_${local.math_ids[key]}", visible = false }],
+      ["AWS/Lambda", "Invocations", "FunctionName", f.name, { id = "i_${local.math_ids[key]}", visible = false }],
     ]]) }
     "Functions: invocations"           = { stat = "Sum", metrics = [for n in local.function_names : ["AWS/Lambda", "Invocations", "FunctionName", n]] }
     "Functions: throttles"             = { stat = "Sum", metrics = [for n in local.function_names : ["AWS/Lambda", "Throttles", "FunctionName", n]] }

@@ -103,6 +103,25 @@ run "alarms_cover_every_signal" {
     condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) - 1].properties.alarms) == length(aws_cloudwatch_metric_alarm.metric) + length(aws_cloudwatch_metric_alarm.expression)
     error_message = "the dashboard shows every alarm"
   }
+
+}
+
+run "metric_math_ids_hold_no_hyphen" {
+  command = apply
+
+  variables {
+    functions            = { dead-mail = { name = "shop-test-orders-dead-mail", trigger = "queue", timeout = 20 } }
+    consumer_queue_names = {}
+  }
+
+  assert {
+    condition     = alltrue([for found in regexall("\"id\":\"([^\"]+)\"", aws_cloudwatch_dashboard.this.dashboard_body) : can(regex("^[a-z][A-Za-z0-9_]*$", found[0]))])
+    error_message = "every metric math id of the dashboard is one CloudWatch takes (letters, digits, underscores)"
+  }
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "e_dead_mail")
+    error_message = "a function key's hyphens become underscores in its ids"
+  }
 }
 
 run "rollback_alarms_per_function" {
