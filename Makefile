@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV ?= .venv
 ENV ?= local
 FN ?=
+FRESH ?=
 EVENT ?=
 TENANT ?=
 WRITE ?=
@@ -92,8 +93,12 @@ help: ## List every target with what it does
 	@printf "\nVariables: ENV=%s (local|dev|staging|prod) TF_PLUGIN_DIR=%s LOCAL_AWS_PORT=%s LOCAL_API_PORT=%s\n" "$(ENV)" "$(TF_PLUGIN_DIR)" "$(LOCAL_AWS_PORT)" "$(LOCAL_API_PORT)"
 
 .PHONY: local
-local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terraform, the SAM app (Ctrl-C stops it)
-	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --port $(LOCAL_API_PORT)
+local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terraform, the SAM app (Ctrl-C stops it; FRESH=1 starts from scratch)
+	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --port $(LOCAL_API_PORT) --keep-emulator $(if $(FRESH),--fresh)
+
+.PHONY: local-stop
+local-stop: $(STAMP) ## Stop the emulator make local keeps for its next start
+	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --stop
 
 # The Python tests (which include the end-to-end suite) take longest and wait much of the time on
 # the provider and the emulator: they start first, and the Terraform and SAM checks run beside

@@ -222,9 +222,13 @@ class LocalRuntime:
         overrides: Mapping[str, str] | None = None,
         schedule_speedup: float = 1.0,
         services: tuple[str, ...] = SERVICES,
+        positions_file: Path | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.api_port = api_port
+        # Where each stream mapping's checkpoint is kept between runs on one emulator (make local
+        # keeps the emulator for a warm restart): an event source mapping resumes where it was.
+        self.positions_file = positions_file
         overrides = dict(overrides or {})
         parameters = {service: set(Template.declared(template_path(service))) for service in services}
         unknown = sorted(set(overrides) - set().union(*parameters.values()))
@@ -249,7 +253,20 @@ class LocalRuntime:
         """Every service's functions, by function name."""
         return {f.function.name: f for s in self.services.values() for f in s.functions.values()}
 
+    @property
+    def pollers(self) -> dict[str, StreamPoller]:
+        """Every stream mapping, by "<function name> <stream ARN>"."""
+        return {
+            f"{p.mapping.function.function.name} {p.mapping.stream_arn}": p
+            for s in self.services.values()
+            for p in s.pollers
+        }
+
     def start(self) -> None:
+        if self.positions_file is not None and self.positions_file.exists():
+            saved = json.loads(self.positions_file.read_text())
+            for key, poller in self.pollers.items():
+                poller.resume_after = dict(saved.get(key, {}))
         apis = {name: s.api for name, s in self.services.items() if s.api is not None}
         self._server = serve(apis, self.api_port)
         for service in self.services.values():
@@ -267,6 +284,9 @@ class LocalRuntime:
             function.stop()
         for source in sources:
             source.stop()
+        if self.positions_file is not None:
+            positions = {key: poller.positions for key, poller in self.pollers.items()}
+            self.positions_file.write_text(json.dumps(positions, indent=2, sort_keys=True) + "\n")
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -321,9 +341,15 @@ def arguments(description: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def run(endpoint: str, args: Any, started: float | None = None) -> None:
+def run(endpoint: str, args: Any, started: float | None = None, positions_file: Path | None = None) -> None:
     """Start the runtime, print READY, serve until a signal, then stop everything."""
-    runtime = LocalRuntime(endpoint, args.port, parse_overrides(args.parameter), args.schedule_speedup)
+    runtime = LocalRuntime(
+        endpoint,
+        args.port,
+        parse_overrides(args.parameter),
+        args.schedule_speedup,
+        positions_file=positions_file,
+    )
     runtime.start()
     try:
         print("\n".join(f"  {line}" for line in runtime.describe()))

@@ -382,7 +382,13 @@ class StreamPoller:
         self.log = log
         self.stopping = threading.Event()
         self.readers: dict[str, ShardReader] = {}
+        self.resume_after: dict[str, str] = {}  # shard -> the last sequence number delivered before
         self._thread = threading.Thread(target=self._watch, name=f"stream-{mapping.function.function.name}")
+
+    @property
+    def positions(self) -> dict[str, str]:
+        """Each shard's last sequence number delivered or given up: the mapping's checkpoint."""
+        return {**self.resume_after, **{k: r.delivered for k, r in self.readers.items() if r.delivered}}
 
     def start(self) -> None:
         self._discover()  # the first shards are read from the moment start() returns
@@ -427,7 +433,14 @@ class StreamPoller:
             iterator_type = self.mapping.starting_position if parent not in self.readers else "TRIM_HORIZON"
             self._start(
                 ShardReader(
-                    self.mapping, shard_id, iterator_type, self.streams, self.sqs, self.stopping, self.log
+                    self.mapping,
+                    shard_id,
+                    iterator_type,
+                    self.streams,
+                    self.sqs,
+                    self.stopping,
+                    self.log,
+                    after=self.resume_after.get(shard_id),
                 )
             )
 

@@ -2,8 +2,8 @@
 
 1. the AWS emulator (moto's server with the layer of localcloud.emulator_server) on
    127.0.0.1:LOCAL_AWS_PORT;
-2. `terraform apply` of terraform/envs/local against it (a fresh state: the emulator keeps
-   nothing between runs), which writes the SSM contract;
+2. `terraform apply` of terraform/envs/local against it (a fresh state: a new emulator holds
+   nothing), which writes the SSM contract;
 3. the local runtime of every service's template, sam/<service>/template.yaml (localcloud.runtime):
    their APIs on 127.0.0.1:LOCAL_API_PORT under each service's name, the stream pollers, the
    queue pollers and the schedules.
@@ -11,11 +11,23 @@
 Prints `READY http://127.0.0.1:<port>` when everything is up. Ctrl-C or SIGTERM stops what it
 started, by process id, and frees both ports. Terraform's own output goes to
 .local/terraform-apply.log; the console gets a progress line every few seconds.
+
+With --keep-emulator (`make local`), the emulator outlives the run: its process id, port and a
+fingerprint of what filled it (the Terraform, the contract files, the emulator and its layer) are
+written to emulator.json in the work directory, and the next run whose fingerprint is the same
+takes it as it is, applies nothing and starts the runtime at once, each stream mapping resuming
+after its checkpoint (stream-positions.json). Anything else (a changed fingerprint, a dead or
+foreign process, --fresh) stops the kept emulator and starts from scratch. --stop stops it.
+(Decision 0020.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import hashlib
+import importlib.metadata
+import json
 import os
 import re
 import signal
@@ -70,35 +82,69 @@ def check_port_free(port: int, variable: str) -> None:
             ) from None
 
 
-@contextmanager
-def emulator(port: int, log: Path) -> Iterator[str]:
+EMULATOR = ("-m", "localcloud.emulator_server")
+# What fills the emulator, and so decides whether a kept one can be used again.
+FILLED_FROM = ("terraform/**/*.tf", "terraform/**/*.json", "localcloud/emulator*.py")
+
+
+def answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):  # noqa: S310  # loopback
+            return True
+    except OSError:
+        return False
+
+
+def start_emulator(port: int, log: Path, *, keep: bool) -> subprocess.Popen[bytes]:
+    """The emulator on 127.0.0.1:port, answering; it dies with this process unless kept."""
     endpoint = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "localcloud.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, *EMULATOR, "-H", "127.0.0.1", "-p", str(port)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
             start_new_session=True,
-            preexec_fn=die_with_parent,  # noqa: PLW1509  # only prctl, which is safe after fork
+            preexec_fn=None if keep else die_with_parent,  # noqa: PLW1509  # only prctl, safe after fork
         )
+    deadline = time.monotonic() + 60
+    while not answers(endpoint):
+        if process.poll() is not None:
+            raise StartError(f"the emulator exited with {process.returncode}: see {log}")
+        if time.monotonic() > deadline:
+            stop_process(process.pid)
+            raise StartError(f"the emulator did not answer on {endpoint} within 60 s: see {log}")
+        time.sleep(0.2)
+    print(f"emulator    {endpoint} (pid {process.pid}, log {_shown(log)})", flush=True)
+    return process
+
+
+def stop_process(pid: int) -> None:
+    """SIGTERM, then SIGKILL after 10 s, to a process of ours."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while command_of(pid) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if command_of(pid) is not None:
+            os.kill(pid, signal.SIGKILL)
+
+
+def command_of(pid: int) -> str | None:
+    """The command line of a running process; None when there is none, or only its zombie."""
+    shown = subprocess.run(
+        ["ps", "-ww", "-o", "stat=,command=", "-p", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return shown.split(maxsplit=1)[1] if shown and not shown.startswith("Z") and " " in shown else None
+
+
+@contextmanager
+def emulator(port: int, log: Path) -> Iterator[str]:
+    """An emulator for this run only."""
+    process = start_emulator(port, log, keep=False)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise StartError(f"the emulator exited with {process.returncode}: see {log}")
-            try:
-                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):  # noqa: S310  # loopback
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise StartError(
-                        f"the emulator did not answer on {endpoint} within 60 s: see {log}"
-                    ) from None
-                time.sleep(0.2)
-        print(f"emulator    {endpoint} (pid {process.pid}, log {_shown(log)})", flush=True)
-        yield endpoint
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -106,6 +152,67 @@ def emulator(port: int, log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256(importlib.metadata.version("moto").encode())
+    for pattern in FILLED_FROM:
+        for path in sorted(ROOT.glob(pattern)):
+            if ".terraform" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class KeptEmulator:
+    """The emulator `make local` keeps between runs, as recorded in the work directory."""
+
+    def __init__(self, work: Path, port: int) -> None:
+        self.record = work / "emulator.json"
+        self.positions = work / "stream-positions.json"
+        self.state = work / "terraform.tfstate"
+        self.port = port
+        self.endpoint = f"http://127.0.0.1:{port}"
+
+    def _recorded(self) -> dict[str, Any] | None:
+        try:
+            found: dict[str, Any] = json.loads(self.record.read_text())
+        except (OSError, ValueError):
+            return None
+        return found
+
+    def _ours(self, pid: int) -> bool:
+        """The process is still the emulator that was recorded, not a process that took its id."""
+        return "localcloud.emulator_server" in (command_of(pid) or "")
+
+    def reusable(self) -> str | None:
+        """Why the kept emulator cannot be used as it is, or None when it can."""
+        recorded = self._recorded()
+        if recorded is None:
+            return "none was kept"
+        if not self._ours(int(recorded["pid"])):
+            return "it is no longer running"
+        if recorded["port"] != self.port:
+            return f"it listens on {recorded['port']}, not LOCAL_AWS_PORT={self.port}"
+        if recorded["fingerprint"] != fingerprint():
+            return "the Terraform, the contract or the emulator changed since it was filled"
+        if not self.state.exists() or not answers(self.endpoint):
+            return "its Terraform state or its answers are gone"
+        return None
+
+    def stop(self) -> bool:
+        """Stop the kept emulator, if there is one; forget it either way."""
+        recorded = self._recorded()
+        stopped = recorded is not None and self._ours(int(recorded["pid"]))
+        if stopped and recorded is not None:
+            stop_process(int(recorded["pid"]))
+        for path in (self.record, self.positions):
+            path.unlink(missing_ok=True)
+        return stopped
+
+    def keep(self, process: subprocess.Popen[bytes]) -> None:
+        self.record.write_text(
+            json.dumps({"pid": process.pid, "port": self.port, "fingerprint": fingerprint()}) + "\n"
+        )
 
 
 def terraform(*args: str, log: Path, data_dir: Path) -> None:
@@ -178,26 +285,62 @@ def main() -> None:
     parser.add_argument(
         "--work-dir", type=Path, default=ROOT / ".local", help="state and logs (default %(default)s)"
     )
+    parser.add_argument("--keep-emulator", action="store_true", help="keep the emulator for a warm restart")
+    parser.add_argument("--fresh", action="store_true", help="with --keep-emulator: start from scratch")
+    parser.add_argument("--stop", action="store_true", help="stop the kept emulator, and nothing else")
     args: Any = parser.parse_args()
     signal.signal(signal.SIGINT, _stop_during_startup)
     signal.signal(signal.SIGTERM, _stop_during_startup)
     started = time.monotonic()
     work: Path = args.work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    kept = KeptEmulator(work, args.aws_port)
+    if args.stop:
+        print("the kept emulator stopped" if kept.stop() else "no emulator was kept")
+        return
     try:
-        check_port_free(args.aws_port, "LOCAL_AWS_PORT")
-        check_port_free(args.port, "LOCAL_API_PORT")
-        with emulator(args.aws_port, work / "emulator.log") as endpoint:
-            apply_platform(args.aws_port, work)
-            print(
-                f"runtime     sam/*/template.yaml ({time.monotonic() - started:.0f} s since start)",
-                flush=True,
-            )
-            run(endpoint, args, started)
+        if args.keep_emulator:
+            warm(kept, args, started, work)
+        else:
+            check_port_free(args.aws_port, "LOCAL_AWS_PORT")
+            check_port_free(args.port, "LOCAL_API_PORT")
+            with emulator(args.aws_port, work / "emulator.log") as endpoint:
+                apply_platform(args.aws_port, work)
+                print(
+                    f"runtime     sam/*/template.yaml ({time.monotonic() - started:.0f} s since start)",
+                    flush=True,
+                )
+                run(endpoint, args, started)
     except Stopped:
         print("stopped", file=sys.stderr)
     except (StartError, TemplateError) as error:
         sys.exit(str(error))
+
+
+def warm(kept: KeptEmulator, args: Any, started: float, work: Path) -> None:
+    """`make local`: the kept emulator as it is when it can be, else a new one, filled and kept."""
+    why = "FRESH=1 asked for it" if args.fresh else kept.reusable()
+    check_port_free(args.port, "LOCAL_API_PORT")
+    if why is None:
+        recorded = json.loads(kept.record.read_text())
+        print(f"emulator    {kept.endpoint} (kept from the last run, pid {recorded['pid']})", flush=True)
+        print("terraform   nothing changed since it was applied: not applied again", flush=True)
+    else:
+        kept.stop()
+        check_port_free(args.aws_port, "LOCAL_AWS_PORT")
+        print(f"emulator    a new one: {why}", flush=True)
+        process = start_emulator(args.aws_port, work / "emulator.log", keep=True)
+        try:
+            apply_platform(args.aws_port, work)
+        except BaseException:
+            stop_process(process.pid)
+            raise
+        kept.keep(process)
+    print(f"runtime     sam/*/template.yaml ({time.monotonic() - started:.0f} s since start)", flush=True)
+    try:
+        run(kept.endpoint, args, started, positions_file=kept.positions)
+    finally:
+        print(f"the emulator keeps running for the next start ({kept.endpoint}); make local-stop stops it")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,8 @@ class Running:
     dynamodb: Any
     seen: Path
     logs: list[str]
+    poller: StreamPoller
+    new_poller: Callable[[], StreamPoller]
 
     def put(self, *keys: str) -> None:
         for key in keys:
@@ -83,15 +85,19 @@ def running(emulator: Emulator, tmp_path: Path) -> Iterator[Running]:
         "BatchSize": 5,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     }
-    poller = StreamPoller(
-        StreamMapping.from_mapping(function, properties),
-        emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint),
-        emulator.session.client("sqs", endpoint_url=emulator.endpoint),
-        logs.append,
-    )
-    poller.start()
-    yield Running(name, dynamodb, seen, logs)
-    poller.stop()
+
+    def new_poller() -> StreamPoller:
+        return StreamPoller(
+            StreamMapping.from_mapping(function, properties),
+            emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint),
+            emulator.session.client("sqs", endpoint_url=emulator.endpoint),
+            logs.append,
+        )
+
+    current = Running(name, dynamodb, seen, logs, new_poller(), new_poller)
+    current.poller.start()
+    yield current
+    current.poller.stop()
     function.stop()
     faults.clear(emulator.endpoint)
 
@@ -122,3 +128,20 @@ def test_a_duplicate_fault_delivers_the_same_batch_again(emulator: Emulator, run
     faults.add(emulator.endpoint, {"kind": "duplicate", "function": f"{running.table}-recorder", "copies": 2})
     running.put("once")
     assert running.wait_for(3) == ["once", "once", "once"]
+
+
+def test_a_poller_started_again_resumes_after_its_checkpoint(running: Running) -> None:
+    """As an event source mapping keeps its position across a restart of `make local` on a kept
+    emulator: what was delivered is not delivered again, what came while it was stopped is."""
+    running.put("a", "b")
+    assert running.wait_for(2) == ["a", "b"]
+    running.poller.stop()
+    positions = running.poller.positions
+    assert positions
+    running.put("c")
+    running.poller = running.new_poller()
+    running.poller.resume_after = positions
+    running.poller.start()
+    assert running.wait_for(3) == ["a", "b", "c"]
+    time.sleep(1)
+    assert [k for batch in running.deliveries() for k in batch] == ["a", "b", "c"]
