@@ -15,39 +15,24 @@ locals {
   # Every single-metric alarm, by key. All fire above the threshold for `periods` minutes in a row
   # and treat missing data as fine: a function that is not invoked is not failing.
   metric_alarms = merge(
-    { for key, f in var.functions : "${key}-throttles" => {
-      name        = "${f.name}-throttles"
-      description = "Invocations of the ${key} function were throttled."
-      namespace   = "AWS/Lambda"
-      metric      = "Throttles"
-      dimensions  = { FunctionName = f.name }
-      statistic   = "Sum"
-      extended    = null
-      threshold   = 0
-      periods     = 1
-    } },
-    { for key, f in var.functions : "${key}-duration" => {
-      name        = "${f.name}-duration"
-      description = "An invocation of the ${key} function took more than ${var.duration_timeout_percent} % of its ${f.timeout} s timeout."
-      namespace   = "AWS/Lambda"
-      metric      = "Duration"
-      dimensions  = { FunctionName = f.name }
-      statistic   = "Maximum"
-      extended    = null
-      threshold   = f.timeout * 10 * var.duration_timeout_percent
-      periods     = 1
-    } },
-    { for key, f in var.functions : "${key}-concurrency" => {
-      name        = "${f.name}-concurrency"
-      description = "The ${key} function ran more than ${var.concurrency_threshold} invocations at once."
-      namespace   = "AWS/Lambda"
-      metric      = "ConcurrentExecutions"
-      dimensions  = { FunctionName = f.name }
-      statistic   = "Maximum"
-      extended    = null
-      threshold   = var.concurrency_threshold
-      periods     = 1
-    } },
+    # Every function's throttles, longest invocation (against its timeout) and concurrency.
+    merge([for key, f in var.functions : {
+      for signal, a in {
+        throttles   = { metric = "Throttles", statistic = "Sum", threshold = 0, description = "Invocations of the ${key} function were throttled." }
+        duration    = { metric = "Duration", statistic = "Maximum", threshold = f.timeout * 10 * var.duration_timeout_percent, description = "An invocation of the ${key} function took more than ${var.duration_timeout_percent} % of its ${f.timeout} s timeout." }
+        concurrency = { metric = "ConcurrentExecutions", statistic = "Maximum", threshold = var.concurrency_threshold, description = "The ${key} function ran more than ${var.concurrency_threshold} invocations at once." }
+        } : "${key}-${signal}" => {
+        name        = "${f.name}-${signal}"
+        description = a.description
+        namespace   = "AWS/Lambda"
+        metric      = a.metric
+        dimensions  = { FunctionName = f.name }
+        statistic   = a.statistic
+        extended    = null
+        threshold   = a.threshold
+        periods     = 1
+      }
+    }]...),
     { for key, f in var.functions : "${key}-iterator-age" => {
       name        = "${f.name}-iterator-age"
       description = "The ${key} function is more than ${var.iterator_age_threshold_ms} ms behind its stream."
