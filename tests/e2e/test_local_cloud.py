@@ -254,20 +254,29 @@ def test_a_poison_record_ends_in_the_on_failure_queue_and_its_neighbours_are_app
 
     queue_url = sqs.get_queue_url(QueueName=failure_queue)["QueueUrl"]
 
-    def failure_message() -> dict[str, Any] | None:
-        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
-        return json.loads(messages[0]["Body"]) if messages else None
+    def in_range_of(info: dict[str, Any]) -> list[dict[str, Any]]:
+        records = _stream_records(local_cloud, info["streamArn"], info["shardId"])
+        first, last = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
+        return [
+            r for r in records
+            if first <= int(r["dynamodb"]["SequenceNumber"]) <= last
+            and r["dynamodb"]["Keys"]["sk"]["S"].startswith("ORDER#")
+        ]  # fmt: skip
 
-    message = wait_until(failure_message, 60, "the on-failure message")
+    def failure_message() -> dict[str, Any] | None:
+        """This test's on-failure message: the one whose range starts at its poison record (an
+        earlier test's poison may still be on its way to the same queue)."""
+        for received in sqs.receive_message(
+            QueueUrl=queue_url, WaitTimeSeconds=1, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            body: dict[str, Any] = json.loads(received["Body"])
+            if in_range_of(body["DDBStreamBatchInfo"])[0]["dynamodb"]["Keys"] == poison_key:
+                return body
+        return None
+
+    message = wait_until(failure_message, 60, "the on-failure message of the poison record")
     info = message["DDBStreamBatchInfo"]
-    records = _stream_records(local_cloud, info["streamArn"], info["shardId"])
-    first, last = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
-    in_range = [
-        r for r in records
-        if first <= int(r["dynamodb"]["SequenceNumber"]) <= last
-        and r["dynamodb"]["Keys"]["sk"]["S"].startswith("ORDER#")
-    ]  # fmt: skip
-    assert in_range[0]["dynamodb"]["Keys"] == poison_key, "the range starts at the poison record"
+    in_range = in_range_of(info)
     assert info["batchSize"] == len(in_range)
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert (
