@@ -9,15 +9,11 @@ PYTHON ?= python3
 VENV ?= .venv
 ENV ?= local
 FN ?=
+NAME ?=
 FRESH ?=
 EVENT ?=
 TENANT ?=
-WRITE ?=
-QUIET_MINUTES ?=
 RULE ?=
-CLIENTS ?= 20
-TENANTS ?= 10
-SECONDS ?= 60
 # USER is also the login name in every shell: only a USER given on the command line names the user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 # Where the hashicorp/aws provider is unpacked (registry.terraform.io/hashicorp/aws/<version>/<os_arch>/).
@@ -28,12 +24,19 @@ LOCAL_AWS_PORT ?= 5050
 LOCAL_API_PORT ?= 3000
 # The state bucket of dev/staging/prod: the output of `make tf-bootstrap`.
 TF_STATE_BUCKET ?=
-TF_STATE_REGION ?= eu-west-1
+# The app's name and region, defined once in project.json: the name prefixes every resource, SSM
+# path and state key of the app. Read with make's own functions (no tool may be missing to read
+# it): the JSON without blanks, the text after "<key>":, up to the next comma or brace.
+comma := ,
+PROJECT_JSON := $(subst $(eval) ,,$(strip $(file <project.json)))
+project = $(subst ",,$(firstword $(subst $(comma), ,$(subst }, ,$(word 2,$(subst "$(1)":, ,$(PROJECT_JSON)))))))
+APP := $(call project,app)
+TF_STATE_REGION ?= $(call project,region)
 
 ENVS := local dev staging prod
-# The app's name, where Terraform defines it (terraform/stack's `app` default): it prefixes every
-# name, SSM path and state key of the app.
-APP := $(shell sed -n '/^variable "app"/,/^}/s/^ *default *= *"\(.*\)"/\1/p' terraform/stack/variables.tf)
+# Every layer's packages (layers/<layer>/<package>) import as they do in Lambda, for the scripts,
+# the tests and mypy: each layer's directory is on the path.
+export PYTHONPATH := $(subst $(eval) ,:,$(patsubst %/,$(CURDIR)/%,$(sort $(dir $(wildcard layers/*/)))))
 TF_MODULES := $(sort $(dir $(wildcard terraform/modules/*/main.tf))) terraform/stack/
 TF_ENV_DIR := terraform/envs/$(ENV)
 CACHE := $(CURDIR)/.cache
@@ -105,7 +108,7 @@ local-stop: $(STAMP) ## Stop the emulator make local keeps for its next start
 # them two at a time, each target's output kept together.
 .PHONY: test
 test: lint workflows-lint ## Run every check and test (what CI runs)
-	@$(MAKE) -j2 --output-sync=target pytest tf-test sam-lint sam-translate security build tf-fmt tf-validate
+	@$(MAKE) -j2 --output-sync=target pytest tf-test $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt tf-validate
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
@@ -134,7 +137,7 @@ lock: ## Re-pin requirements/{dev,sam,security}.txt from requirements/{dev,sam,s
 lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	MYPYPATH=$(PYTHONPATH) $(BIN)/mypy
 
 .PHONY: format
 format: $(STAMP) tf-tools ## Format Python and Terraform in place
@@ -144,7 +147,15 @@ format: $(STAMP) tf-tools ## Format Python and Terraform in place
 
 .PHONY: pytest
 pytest: $(STAMP) tf-tools ## Python tests: contract, unit and the moto apply of envs/local
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/template
+
+.PHONY: new-service
+new-service: $(STAMP) ## Add a service (API function, table, tests) from templates/service: make new-service NAME=billing
+	@[[ "$(NAME)" =~ ^[a-z][a-z0-9]{1,19}$$ ]] || { echo "NAME='$(NAME)': name the service with 2-20 lowercase letters and digits, starting with a letter (make new-service NAME=billing)"; exit 1; }
+	@test ! -e sam/$(NAME) || { echo "sam/$(NAME) exists: a service of that name is already here"; exit 1; }
+	@$(BIN)/copier copy --quiet --defaults --data service="$(NAME)" --data app="$(APP)" templates/service .
+	@$(MAKE) docs
+	@echo "service $(NAME) added: terraform/stack/services/$(NAME).yaml, sam/$(NAME)/, layers/$(NAME)/, functions/$(NAME)/, tests (docs/extending.md)"
 
 .PHONY: docs
 docs: $(STAMP) ## Regenerate the README's contract tables and every sam/<service>/samconfig.toml from the contract files and the templates
@@ -200,8 +211,8 @@ build: $(SAM_STAMP) ## sam build of every service: python3.13/arm64 wheels on an
 	done
 
 .PHONY: invoke
-invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=orders/ApiFunction EVENT=sam/orders/events/api/health.json
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=orders/ApiFunction EVENT=sam/orders/events/api/health.json"; exit 1; }
+invoke: $(STAMP) ## Run one function once against the local cloud: make invoke FN=<service>/ApiFunction EVENT=sam/<service>/events/api/health.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "name the function and the event: make invoke FN=<service>/ApiFunction EVENT=sam/<service>/events/api/health.json"; exit 1; }
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.invoke "$(FN)" "$(EVENT)" --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
@@ -224,14 +235,6 @@ events: $(STAMP) ## Print the events that reached the local event tap since the 
 	@$(MAKE) tf-emulator-check ENV=local
 	@$(BIN)/python -m localcloud.events --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT)
 
-.PHONY: bench
-bench: $(STAMP) build ## Benchmarks: handler init time next to a bare boto3 handler, artifact sizes
-	$(BIN)/python benchmarks/cold_start.py
-
-.PHONY: bench-load
-bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) on a new make local, then the consistency check
-	@$(BIN)/python -m benchmarks.load --clients $(CLIENTS) --tenants $(TENANTS) --seconds $(SECONDS)
-
 .PHONY: fault
 fault: $(STAMP) ## Inject a fault into the running local cloud: make fault RULE='{"kind": "partial", "service": "events", "action": "PutEvents"}'
 	@test -n '$(RULE)' || { echo "name the fault: make fault RULE='{\"kind\": \"error\", \"service\": \"dynamodb\", \"action\": \"TransactWriteItems\"}' (docs/local-cloud.md lists the kinds)"; exit 1; }
@@ -244,12 +247,6 @@ faults: $(STAMP) ## List the faults in force in the running local cloud
 .PHONY: faults-clear
 faults-clear: $(STAMP) ## Remove every fault from the running local cloud
 	@$(BIN)/python -m localcloud.faults --endpoint http://127.0.0.1:$(LOCAL_AWS_PORT) clear
-
-.PHONY: rebuild-read-model
-rebuild-read-model: $(STAMP) ## Rebuild drifted tenants' read model from their orders: ENV=prod [TENANT=acme] [WRITE=1] (docs/operations.md)
-	@$(if $(filter local,$(ENV)),$(MAKE) tf-emulator-check ENV=local)
-	@$(BIN)/python -m scripts.rebuild_read_model --env $(ENV) $(if $(TENANT),--tenant "$(TENANT)") $(if $(WRITE),--write) \
-	  $(if $(QUIET_MINUTES),--quiet-minutes $(QUIET_MINUTES)) $(if $(filter local,$(ENV)),--endpoint http://127.0.0.1:$(LOCAL_AWS_PORT))
 
 .PHONY: sam-deploy
 sam-deploy: $(STAMP) build ## sam deploy ENV=dev|staging|prod [SERVICE=...], each service's stack with its contract, stack name and contract hash from SSM
@@ -338,6 +335,11 @@ tf-destroy: tf-emulator-check tf-init ## terraform destroy of ENV
 tf-bootstrap: tf-tools ## Create the remote-state bucket (once per account, real AWS credentials)
 	terraform -chdir=terraform/bootstrap init -input=false
 	terraform -chdir=terraform/bootstrap apply
+
+# The sample services' own targets (a project made without the samples has no samples.mk), and
+# the template's (a project made from it has no template.mk).
+-include samples.mk
+-include template.mk
 
 ##@ Housekeeping
 

@@ -50,7 +50,9 @@ from locust import between, task  # noqa: E402
 from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
-from localcloud.consistency import Api, Ledger, Shipments, Tap, check  # noqa: E402
+from localcloud.consistency import Ledger, Shipments, check, first_arrivals, shipped_arrivals  # noqa: E402
+from localcloud.events import Tap  # noqa: E402
+from localcloud.token import ApiClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = [
@@ -64,7 +66,7 @@ class Orders(FastHttpUser):
     """One client of one tenant, keeping the orders it made and their last known versions."""
 
     wait_time = between(0.0, 0.05)
-    api: ClassVar[Api]
+    api: ClassVar[ApiClient]
     fulfilment_url: ClassVar[str]
     ledger: ClassVar[Ledger]
     tenants: ClassVar[list[str]]
@@ -205,7 +207,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) -> dict[str, Any]:
     api_url = f"{base_url}/orders"
-    api, ledger, tap = Api(api_url, endpoint), Ledger(), Tap(endpoint)
+    api, ledger, tap = ApiClient(api_url, endpoint), Ledger(), Tap(endpoint)
     tap.poll()  # whatever was there before is not this run's
     tap.events.clear()
     Orders.api, Orders.ledger, Orders.fulfilment_url = api, ledger, f"{base_url}/fulfilment"
@@ -231,7 +233,7 @@ def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) 
     subscriber.join()
     total = environment.stats.total
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
-    arrivals = tap.first_arrivals()
+    arrivals = first_arrivals(tap)
     delays = [arrivals[key] - sent for key, sent in ledger.acknowledged.items() if key in arrivals]
     shipments = Shipments(endpoint)
     created = {
@@ -240,7 +242,7 @@ def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) 
         for order_id, shipment in shipments.of(tenant).items()
     }
     shipping = [created[key] - sent for key, sent in ledger.placed.items() if key in created]
-    shipped_at = tap.shipped_arrivals()
+    shipped_at = shipped_arrivals(tap)
     shipped = [shipped_at[key] - sent for key, sent in ledger.dispatched.items() if key in shipped_at]
     return {
         "clients": clients,

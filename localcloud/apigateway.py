@@ -16,7 +16,7 @@ Refusals have API Gateway's bodies and status codes: 401 {"message": "Unauthoriz
 or invalid token, 403 {"message": "Forbidden"} for a missing or unknown API key, 403 {"message":
 "Missing Authentication Token"} for a path or method no route has, 502 {"message": "Internal
 server error"} when the function fails or answers with something that is not a proxy response.
-Every service's API shares the one port under the service's name (/orders/...), where API
+Every service's API shares the one port under the service's name (/<service>/...), where API
 Gateway's URL has the API's id and the stage: the function sees the path after it, and the stage
 in the event; a path under no service's name gets 403 {"message": "Forbidden"}.
 """
@@ -164,7 +164,7 @@ class ApiKeys:
 @dataclass(frozen=True)
 class Route:
     method: str  # GET, POST, ... or ANY
-    resource_path: str  # /orders/{order_id}
+    resource_path: str  # /items/{item_id}
     function: LocalFunction
     authorizer: CognitoAuthorizer | None
     api_key_required: bool
@@ -418,7 +418,7 @@ class Request:
 
 
 def base_path(path: str) -> tuple[str, str]:
-    """The service a request is for and the path its API sees: /orders/orders/1 -> orders, /orders/1."""
+    """The service a request is for and the path its API sees: /billing/items/1 -> billing, /items/1."""
     service, _, rest = path.removeprefix("/").partition("/")
     return service, f"/{rest}"
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud.emulator import session
-from localcloud.events import received
-from localcloud.token import id_token
+from localcloud.events import Tap
+from localcloud.token import ApiClient
 from scripts.contract import APP
 
 # An order change as the bus sees it: (tenant, order id, version, removed).
@@ -80,46 +80,35 @@ class Ledger:
             return {key[0] for key in self.acknowledged}
 
 
-@dataclass
-class Tap:
-    """Every event that reached the local event tap so far, with when the queue got it (epoch ms)."""
+def shipped_arrivals(tap: Tap) -> dict[tuple[str, str], int]:
+    """When the event of each order's move to SHIPPED first reached the tap (epoch ms)."""
+    first: dict[tuple[str, str], int] = {}
+    for event, at in tap.poll():
+        detail = event.get("detail", {})
+        if detail.get("type") == "orders.order.shipped":
+            key = (detail["tenant"], detail["data"]["id"])
+            first[key] = min(at, first.get(key, at))
+    return first
 
-    endpoint: str
-    events: list[tuple[dict[str, Any], int]] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def poll(self) -> list[tuple[dict[str, Any], int]]:
-        with self._lock:
-            self.events += received(self.endpoint)
-            return list(self.events)
+def first_arrivals(tap: Tap) -> dict[ChangeKey, int]:
+    """When each change first reached the tap (epoch ms)."""
+    first: dict[ChangeKey, int] = {}
+    for event, at in tap.poll():
+        key = _key(event)
+        if key is not None:
+            first[key] = min(at, first.get(key, at))
+    return first
 
-    def shipped_arrivals(self) -> dict[tuple[str, str], int]:
-        """When the event of each order's move to SHIPPED first reached the tap (epoch ms)."""
-        first: dict[tuple[str, str], int] = {}
-        for event, at in self.poll():
-            detail = event.get("detail", {})
-            if detail.get("type") == "orders.order.shipped":
-                key = (detail["tenant"], detail["data"]["id"])
-                first[key] = min(at, first.get(key, at))
-        return first
 
-    def first_arrivals(self) -> dict[ChangeKey, int]:
-        """When each change first reached the tap (epoch ms)."""
-        first: dict[ChangeKey, int] = {}
-        for event, at in self.poll():
-            key = _key(event)
-            if key is not None:
-                first[key] = min(at, first.get(key, at))
-        return first
-
-    def changes(self, tenants: set[str]) -> dict[ChangeKey, Counter[str]]:
-        """Each change of these tenants' orders that reached the bus: how often, under which event ids."""
-        found: dict[ChangeKey, Counter[str]] = {}
-        for event, _ in self.poll():
-            key = _key(event)
-            if key is not None and key[0] in tenants:
-                found.setdefault(key, Counter())[event["detail"]["id"]] += 1
-        return found
+def changes(tap: Tap, tenants: set[str]) -> dict[ChangeKey, Counter[str]]:
+    """Each change of these tenants' orders that reached the bus: how often, under which event ids."""
+    found: dict[ChangeKey, Counter[str]] = {}
+    for event, _ in tap.poll():
+        key = _key(event)
+        if key is not None and key[0] in tenants:
+            found.setdefault(key, Counter())[event["detail"]["id"]] += 1
+    return found
 
 
 def _key(event: dict[str, Any]) -> ChangeKey | None:
@@ -209,39 +198,17 @@ class Report:
         )
 
 
-class Api:
-    """The orders API of the running local cloud, as one tenant's user calls it."""
-
-    def __init__(self, base_url: str, endpoint: str) -> None:
-        self.base_url = base_url
-        self.endpoint = endpoint
-        self._tokens: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    def token(self, tenant: str) -> str:
-        """An ID token of the tenant's user, made once (the user is created on the first call)."""
-        with self._lock:
-            if tenant not in self._tokens:
-                self._tokens[tenant] = id_token(self.endpoint, tenant, f"{tenant}-user@example.com")
-            return self._tokens[tenant]
-
-    def get(self, tenant: str, path: str) -> Any:
-        request = urllib.request.Request(  # noqa: S310  # the local API, on loopback
-            f"{self.base_url}{path}", headers={"Authorization": self.token(tenant)}
-        )
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  # loopback
-            return json.load(answer)
-
-    def orders(self, tenant: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            query = urllib.parse.urlencode({"limit": 100, **({"cursor": cursor} if cursor else {})})
-            page = self.get(tenant, f"/orders?{query}")
-            found += page["orders"]
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return found
+def all_orders(api: ApiClient, tenant: str) -> list[dict[str, Any]]:
+    """Every order of the tenant, from the orders API, page by page."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = urllib.parse.urlencode({"limit": 100, **({"cursor": cursor} if cursor else {})})
+        page = api.get(tenant, f"/orders?{query}")
+        found += page["orders"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
 
 
 def expected_stats(orders: list[dict[str, Any]]) -> dict[str, Any]:
@@ -261,7 +228,11 @@ def _without_zeros(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def look(
-    api: Api, ledger: Ledger, tap: Tap, tenants: set[str] | None = None, shipments: Shipments | None = None
+    api: ApiClient,
+    ledger: Ledger,
+    tap: Tap,
+    tenants: set[str] | None = None,
+    shipments: Shipments | None = None,
 ) -> Report:
     """The check, once."""
     tenants = tenants if tenants is not None else ledger.tenants
@@ -272,7 +243,7 @@ def look(
     expected = dict.fromkeys(k for k in ledger.acknowledged if k[0] in tenants)
     acknowledged_orders = {(k[0], k[1]) for k in expected}
     for tenant in sorted(tenants):
-        orders = api.orders(tenant)
+        orders = all_orders(api, tenant)
         expected.update(dict.fromkeys((tenant, o["id"], int(o["version"]), False) for o in orders))
         stats, recomputed = _without_zeros(api.get(tenant, "/stats")), expected_stats(orders)
         if stats != recomputed:
@@ -286,7 +257,7 @@ def look(
             order_status, shipment = status_of.get(order_id), shipped.get(order_id, {}).get("status")
             if shipment not in shipment_wanted(order_status, (tenant, order_id) in ledger.placed):
                 unshipped[(tenant, order_id)] = (order_status, shipment)
-    events = tap.changes(tenants)
+    events = changes(tap, tenants)
     return Report(
         tenants=len(tenants),
         acknowledged=sum(1 for k in ledger.acknowledged if k[0] in tenants),
@@ -301,7 +272,7 @@ def look(
 
 
 def check(
-    api: Api,
+    api: ApiClient,
     ledger: Ledger,
     tap: Tap,
     tenants: set[str] | None = None,

@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud.emulator import DEFAULT_ENDPOINT, session
+from scripts.contract import APP
 
-TAP_QUEUE = "shop-local-event-tap"
+TAP_QUEUE = f"{APP}-local-event-tap"
 
 
 def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any], int]]:
@@ -33,6 +36,21 @@ def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any]
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
         )
     return found
+
+
+@dataclass
+class Tap:
+    """Every event that reached the local event tap so far, with when the queue got it (epoch ms);
+    one per session, since reading the tap takes the events off it. Thread-safe."""
+
+    endpoint: str
+    events: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def poll(self) -> list[tuple[dict[str, Any], int]]:
+        with self._lock:
+            self.events += received(self.endpoint)
+            return list(self.events)
 
 
 def drain(endpoint: str, queue: str = TAP_QUEUE) -> list[dict[str, Any]]:

@@ -5,14 +5,15 @@ invocation it matches uses up one of its `times`; at zero it is gone. The kinds:
 
 - `error`: an AWS request answers with an error instead of running, e.g. DynamoDB throttling
   {"kind": "error", "service": "dynamodb", "action": "TransactWriteItems",
-   "code": "ProvisionedThroughputExceededException", "match": "shop-local-orders-idempotency", "times": 12}
+   "code": "ProvisionedThroughputExceededException", "match": "<app>-local-<service>-idempotency",
+   "times": 12}
 - `partial`: `PutEvents` fails every other entry (the first, third, ...) with `InternalFailure` and
   publishes the rest, as EventBridge does under partial failure
   {"kind": "partial", "service": "events", "action": "PutEvents", "times": 2}
 - `delay`: an AWS request waits `seconds` before it runs
 - `timeout`: an invocation of `function` by an event source (stream, schedule) is killed as timed
   out after `seconds`, wherever it is in its work
-  {"kind": "timeout", "function": "shop-local-orders-processor", "seconds": 0.5, "times": 1}
+  {"kind": "timeout", "function": "<app>-local-<service>-processor", "seconds": 0.5, "times": 1}
 - `duplicate`: an event source delivers the same event to `function` `copies` more times (a
   redelivered stream batch, a schedule slot fired twice)
 
@@ -77,7 +78,9 @@ class Fault:
         if fault.kind in AWS_KINDS and not fault.service:
             raise FaultError(f"a {fault.kind} fault names the service (dynamodb, events, ...)")
         if fault.kind in LAMBDA_KINDS and not fault.function:
-            raise FaultError(f"a {fault.kind} fault names the function (e.g. shop-local-orders-processor)")
+            raise FaultError(
+                f"a {fault.kind} fault names the function (e.g. <app>-local-<service>-processor)"
+            )
         if fault.kind == "partial" and (fault.service, fault.action) != ("events", "PutEvents"):
             raise FaultError('a partial fault is for "service": "events", "action": "PutEvents"')
         if fault.kind == "error" and not fault.code:

@@ -1,7 +1,7 @@
-"""Run one function of sam/orders/template.yaml once, in this process, against the local emulator: the
-Docker-free `sam local invoke`.
+"""Run one function of a service's template (sam/<service>/template.yaml) once, in this process,
+against the local emulator: the Docker-free `sam local invoke`.
 
-    python -m localcloud.invoke orders/ApiFunction sam/orders/events/api/health.json [--endpoint URL]
+    python -m localcloud.invoke <service>/ApiFunction sam/<service>/events/api/health.json [--endpoint URL]
 
 The function gets the environment the template gives it (Globals merged, SSM parameters
 resolved from the emulator), the emulator's endpoint and credentials, its code directory and
@@ -92,9 +92,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "function", help="logical id (ApiFunction, or orders/ApiFunction where two services have one) or name"
+        "function",
+        help="logical id (ApiFunction, or <service>/ApiFunction where two services have one) or name",
     )
-    parser.add_argument("event", type=Path, help="a JSON event, e.g. sam/orders/events/api/health.json")
+    parser.add_argument("event", type=Path, help="a JSON event, e.g. sam/<service>/events/api/health.json")
     parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT, help="the emulator (default %(default)s)")
     parser.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="template parameter override"

@@ -8,8 +8,8 @@ EventBridge rules and queue policies), and what invokes the functions is served:
 the local API Gateway, each event source mapping of a DynamoDB stream or an SQS queue by a poller,
 each EventBridge Scheduler schedule by a scheduler. An event source of another kind stops
 start-up, rather than being silently ignored. Every
-service's API is on the one port, under the service's name: http://127.0.0.1:3000/orders/... is
-the orders API, as https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/... is on AWS (the
+service's API is on the one port, under the service's name: http://127.0.0.1:3000/<service>/... is
+that service's API, as https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/... is on AWS (the
 function sees the path after it, as it sees the path after the stage there).
 
     python -m localcloud.runtime [--endpoint URL] [--port 3000] [--parameter NAME=VALUE ...]
@@ -291,6 +291,15 @@ class LocalRuntime:
             self._server.shutdown()
             self._server.server_close()
 
+    def first_call(self) -> str | None:
+        """A call to try first: a GET behind the API's authorizer that takes no path parameter."""
+        for name, service in self.services.items():
+            for route in service.api.routes if service.api is not None else []:
+                needs_caller = route.authorizer or route.api_key_required
+                if route.method.upper() == "GET" and "{" not in route.resource_path and needs_caller:
+                    return f"http://127.0.0.1:{self.api_port}/{name}{route.resource_path}"
+        return None
+
     def describe(self) -> list[str]:
         """What runs, by service, for the start-up message."""
         lines = []
@@ -357,10 +366,8 @@ def run(endpoint: str, args: Any, started: float | None = None, positions_file: 
         if started is not None:
             print(f"  up in {time.monotonic() - started:.0f} s")
         print("  a token:      make token TENANT=acme")
-        print(
-            '  a first call: curl -H "Authorization: $(make -s token TENANT=acme)" '
-            f"http://127.0.0.1:{args.port}/orders/orders"
-        )
+        if first_call := runtime.first_call():
+            print(f'  a first call: curl -H "Authorization: $(make -s token TENANT=acme)" {first_call}')
         print("  the events:   make events          stop: Ctrl-C", flush=True)
         wait_for_signal()
     finally:

@@ -91,7 +91,7 @@ class Method:
     """One method of a REST API's OpenAPI body: what API Gateway serves, and who may call it."""
 
     method: str  # GET, POST, ... or ANY
-    path: str  # /orders/{order_id}
+    path: str  # /items/{item_id}
     function: str  # the logical id of the function of its Lambda proxy integration
     security: list[dict[str, list[str]]]
 

@@ -13,10 +13,13 @@ reads them.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import secrets
 import sys
-from typing import TYPE_CHECKING
+import threading
+import urllib.request
+from typing import TYPE_CHECKING, Any
 
 from localcloud.emulator import DEFAULT_ENDPOINT, session
 from localcloud.template import TemplateError
@@ -68,6 +71,32 @@ def id_token(endpoint: str, tenant: str, user: str) -> str:
         AuthParameters={"USERNAME": user, "PASSWORD": password},
     )
     return answer["AuthenticationResult"]["IdToken"]
+
+
+class ApiClient:
+    """A service's API of the running local cloud, as each tenant's user calls it: one user per
+    tenant (<tenant>-user@example.com), signed in once. Thread-safe."""
+
+    def __init__(self, base_url: str, endpoint: str) -> None:
+        self.base_url = base_url
+        self.endpoint = endpoint
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def token(self, tenant: str) -> str:
+        """An ID token of the tenant's user, made once (the user is created on the first call)."""
+        with self._lock:
+            if tenant not in self._tokens:
+                self._tokens[tenant] = id_token(self.endpoint, tenant, f"{tenant}-user@example.com")
+            return self._tokens[tenant]
+
+    def get(self, tenant: str, path: str) -> Any:
+        """The JSON answer of GET <path> as the tenant's user."""
+        request = urllib.request.Request(  # noqa: S310  # the local API, on loopback
+            f"{self.base_url}{path}", headers={"Authorization": self.token(tenant)}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  # loopback
+            return json.load(answer)
 
 
 def main() -> None:

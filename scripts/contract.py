@@ -19,7 +19,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_FILE = ROOT / "terraform" / "modules" / "contract" / "platform.json"
 SERVICE_FILE = ROOT / "terraform" / "modules" / "service" / "contract.json"
-APP = "shop"
+# The app's name, region, auth mode and NAT modes, defined once for Terraform, make and the scripts.
+PROJECT: dict[str, Any] = json.loads((ROOT / "project.json").read_text())
+APP: str = PROJECT["app"]
 SSM_TYPE = re.compile(r"^AWS::SSM::Parameter::Value<(.+)>$")
 # What invokes a function, by the type of its SAM events.
 TRIGGERS = {"Api": "api", "DynamoDB": "stream", "ScheduleV2": "schedule", "SQS": "queue"}

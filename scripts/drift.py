@@ -1,6 +1,6 @@
 """Drift of one environment, for the nightly drift workflow.
 
-    python -m scripts.drift stack --stack shop-dev-orders --out stack-drift.json
+    python -m scripts.drift stack --stack <app>-dev-<service> --out stack-drift.json
     python -m scripts.drift report --env dev [--plan-json plan.json] --stack-drift stack-drift.json [...] \\
         [--run-url URL] --out drift.md
 

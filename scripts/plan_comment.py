@@ -434,7 +434,8 @@ def _stack_and_file(argument: str) -> tuple[str, Path]:
     stack, separator, path = argument.partition("=")
     if not separator or not stack or not path:
         sys.exit(
-            f"{argument!r}: name the stack and the file, STACK=FILE (e.g. shop-dev-orders=change-set.json)"
+            f"{argument!r}: name the stack and the file, STACK=FILE"
+            " (e.g. <app>-dev-<service>=change-set.json)"
         )
     return stack, Path(path)
 

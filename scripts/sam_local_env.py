@@ -1,7 +1,7 @@
 """What `sam local invoke` (with Docker) needs to run a service's functions on an environment's
 contract. The SAM CLI does not resolve `AWS::SSM::Parameter::Value<...>` parameters locally
 (aws-sam-cli #8277, closed as not supported): without this, every function gets the SSM *path* as
-its value, `/shop/local/orders/data/table-name` as its table name.
+its value, `/<app>/local/<service>/data/table-name` as its table name.
 
 For each service, read from SSM (the local emulator, or an account with the usual credentials) and
 written under .local/sam-local/<env>/<service>/:
@@ -10,10 +10,10 @@ written under .local/sam-local/<env>/<service>/:
                   for the local emulator, AWS_ENDPOINT_URL pointing the SDK at it from the
                   container)
 
-    make sam-local-env [ENV=local] [SERVICE=orders]
-    sam local invoke ApiFunction -t sam/orders/template.yaml \\
-      --parameter-overrides "$(cat .local/sam-local/local/orders/parameters.txt)" \\
-      --env-vars .local/sam-local/local/orders/env.json -e sam/orders/events/api/health.json
+    make sam-local-env [ENV=local] [SERVICE=<service>]
+    sam local invoke ApiFunction -t sam/<service>/template.yaml \\
+      --parameter-overrides "$(cat .local/sam-local/local/<service>/parameters.txt)" \\
+      --env-vars .local/sam-local/local/<service>/env.json -e sam/<service>/events/api/health.json
 """
 
 from __future__ import annotations

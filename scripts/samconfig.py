@@ -2,8 +2,10 @@
 
 `--write` / `--check` generate or verify every service's samconfig.toml: per environment, every
 contract parameter of the template pointed at that environment's SSM key (the default names the
-local one, /<app>/local/...), plus the settings below. The contract tests check that the template
-reads exactly the keys of the contract files.
+local one, /<app>/local/...), plus the settings below and those of the service's optional
+sam/<service>/environments.json ({"<env>": {"<parameter>": "<value>"}}). They also write or check
+the app's name in those defaults, so that project.json's `app` is the only place it is defined. The
+contract tests check that the template reads exactly the keys of the contract files.
 
 `--deploy-args ENV --service S` prints the arguments `make sam-deploy` passes to `sam deploy`: the
 service's stack name, the artifacts bucket and CloudFormation role read from the contract in SSM,
@@ -17,30 +19,23 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 import tomllib
 from pathlib import Path
 
-import boto3
-
-from scripts.contract import APP, template_parameters
+from scripts.contract import APP, PROJECT, template_parameters
 from scripts.sam_template import SAM, SERVICES, load_template, template_path
 
-# What differs between environments besides their SSM keys, for every service...
+# What differs between environments besides their SSM keys, for every service.
 SETTINGS: dict[str, dict[str, str]] = {
-    "dev": {"AuthMode": "COGNITO", "LogLevel": "DEBUG"},
-    "staging": {"AuthMode": "COGNITO", "LogLevel": "INFO"},
-    "prod": {"AuthMode": "COGNITO", "LogLevel": "INFO"},
+    "dev": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "DEBUG"},
+    "staging": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "INFO"},
+    "prod": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "INFO"},
 }
-# ... and for one service, the parameters of its own template.
-SERVICE_SETTINGS: dict[str, dict[str, dict[str, str]]] = {
-    "orders": {
-        "dev": {"HousekeepingSchedule": "rate(1 hour)"},
-        "staging": {"HousekeepingSchedule": "rate(1 hour)"},
-        "prod": {"HousekeepingSchedule": "rate(15 minutes)"},
-    },
-}
+# The default of a contract parameter: the local environment's key, /<app>/local/<path>.
+LOCAL_DEFAULT = re.compile(r"^(\s+Default: )/[a-z0-9-]+/local/", re.MULTILINE)
 
 
 def samconfig_path(service: str) -> Path:
@@ -48,7 +43,14 @@ def samconfig_path(service: str) -> Path:
 
 
 def settings(service: str, env: str) -> dict[str, str]:
-    return {**SETTINGS[env], **SERVICE_SETTINGS.get(service, {}).get(env, {})}
+    own = SAM / service / "environments.json"
+    extra: dict[str, dict[str, str]] = json.loads(own.read_text()) if own.exists() else {}
+    return {**SETTINGS[env], **extra.get(env, {})}
+
+
+def with_app_defaults(template: str) -> str:
+    """The template's text with every contract default under this app's name."""
+    return LOCAL_DEFAULT.sub(rf"\1/{APP}/local/", template)
 
 
 def parameter_name(key: str) -> str:
@@ -104,6 +106,8 @@ def contract_hash(values: dict[str, str]) -> str:
 
 
 def deploy_args(env: str, service: str) -> list[str]:
+    import boto3  # noqa: PLC0415  # only deploying reads SSM: writing the files (copier's task) needs no AWS SDK
+
     ssm = boto3.client("ssm")
     prefix = f"/{APP}/{env}/"
     values: dict[str, str] = {}
@@ -153,6 +157,11 @@ def main() -> None:
         print("\0".join(deploy_args(args.deploy_args, args.service)), end="")
         return
     for service in SERVICES:
+        template = template_path(service)
+        if args.write:
+            template.write_text(with_app_defaults(template.read_text()))
+        elif template.read_text() != with_app_defaults(template.read_text()):
+            sys.exit(f"{template.relative_to(SAM.parent)} reads another app's keys: run `make docs`")
         path = samconfig_path(service)
         if args.write:
             path.write_text(render(service))

@@ -1,7 +1,8 @@
-"""The deploy workflow's smoke test: the API answers, refuses a call without a token, and serves
-a signed-in user.
+"""The deploy workflow's smoke test of a service's API: it answers, refuses a call without a token,
+and serves a signed-in user. The call is the first GET of the API's own OpenAPI document that takes
+no path parameter (besides the public /health and /openapi.json).
 
-    python -m scripts.smoke --stack shop-dev-orders       # the URL and app client from the stack's outputs
+    python -m scripts.smoke --stack <app>-dev-<service>  # the URL and app client from the stack's outputs
     python -m scripts.smoke --api-url URL --client-id ID  # or given
 
 The user signs in with SMOKE_USERNAME / SMOKE_PASSWORD (USER_PASSWORD_AUTH on the stack's app
@@ -63,6 +64,15 @@ def id_token(client_id: str, username: str, password: str, endpoint_url: str | N
     return token
 
 
+PUBLIC = ("/health", "/openapi.json")
+
+
+def protected_path(document: Any) -> str | None:
+    """The first GET of an OpenAPI document that needs a caller and no path parameter."""
+    paths = document.get("paths", {}) if isinstance(document, dict) else {}
+    return next((p for p, ops in paths.items() if "get" in ops and "{" not in p and p not in PUBLIC), None)
+
+
 def checks(api_url: str, token: str) -> list[str]:
     """The failed checks, each a line; none when the deployment works."""
     api = api_url.rstrip("/")
@@ -70,14 +80,19 @@ def checks(api_url: str, token: str) -> list[str]:
     status, body = get(f"{api}/health")
     if status != 200:
         failed.append(f"GET /health answered {status}: {body}")
-    status, body = get(f"{api}/orders")
+    status, document = get(f"{api}/openapi.json")
+    path = protected_path(document)
+    if status != 200 or path is None:
+        failed.append(f"GET /openapi.json answered {status} without a GET route to try: {document}")
+        return failed
+    status, body = get(f"{api}{path}")
     if status != 401:
         failed.append(
-            f"GET /orders without a token answered {status}, not 401: the authorizer is not in front"
+            f"GET {path} without a token answered {status}, not 401: the authorizer is not in front"
         )
-    status, body = get(f"{api}/orders?limit=1", token)
-    if status != 200 or not isinstance(body, dict) or not isinstance(body.get("orders"), list):
-        failed.append(f"GET /orders as the smoke user answered {status}: {body}")
+    status, body = get(f"{api}{path}", token)
+    if status != 200:
+        failed.append(f"GET {path} as the smoke user answered {status}: {body}")
     return failed
 
 
@@ -96,6 +111,9 @@ def main(argv: Iterable[str] | None = None) -> None:
         )
     if args.stack:
         outputs = stack_outputs(args.stack)
+        if "ApiUrl" not in outputs:
+            print(f"{args.stack} has no API: nothing to smoke-test")
+            return
         api_url, client_id = outputs["ApiUrl"], outputs["UserPoolClientId"]
     elif args.client_id:
         api_url, client_id = args.api_url, args.client_id
@@ -113,7 +131,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     if failed:
         print(ROLLBACK)
         sys.exit(1)
-    print(f"smoke test passed: {api_url} (/health, 401 without a token, /orders as the smoke user)")
+    print(f"smoke test passed: {api_url} (/health, 401 without a token, a GET as the smoke user)")
 
 
 if __name__ == "__main__":

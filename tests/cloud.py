@@ -20,8 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
-from localcloud.consistency import Api, Tap
-from localcloud.token import user_pool
+from localcloud.events import Tap
+from localcloud.token import ApiClient, user_pool
 
 READY_TIMEOUT = 300.0
 
@@ -81,17 +81,19 @@ def _port_free(port: int) -> bool:
 @dataclass
 class LocalCloud:
     started: LocalCloudProcess
+    # The service whose API `api` and `call` address unless told otherwise.
+    service: str
     tap: Tap = field(init=False)
-    api_client: Api = field(init=False)
+    api_client: ApiClient = field(init=False)
 
     def __post_init__(self) -> None:
         self.tap = Tap(self.endpoint)
-        self.api_client = Api(self.api, self.endpoint)
+        self.api_client = ApiClient(self.api, self.endpoint)
 
     @property
     def api(self) -> str:
-        """The orders service's API."""
-        return self.url("orders")
+        """The API of the cloud's service."""
+        return self.url(self.service)
 
     def url(self, service: str) -> str:
         """A service's API: every service is on the one port, under its name."""
@@ -121,9 +123,10 @@ class LocalCloud:
         token: str | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
-        service: str = "orders",
+        service: str | None = None,
     ) -> Response:
-        request = urllib.request.Request(f"{self.url(service)}{path}", method=method)  # noqa: S310  # loopback
+        """`method path` on a service's API (the cloud's own by default)."""
+        request = urllib.request.Request(f"{self.url(service or self.service)}{path}", method=method)  # noqa: S310  # loopback
         if token is not None:
             request.add_header("Authorization", token)
         for name, value in (headers or {}).items():
@@ -162,8 +165,9 @@ def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.5)
         time.sleep(interval)
 
 
-@pytest.fixture(scope="session")
-def local_cloud(pytestconfig: pytest.Config) -> LocalCloud:
+def connect(pytestconfig: pytest.Config, service: str) -> LocalCloud:
+    """The local cloud the session started (tests/conftest.py), once it is READY, with `service`
+    as the API its calls address by default. A suite's conftest makes it its `local_cloud`."""
     started = pytestconfig.stash[LOCAL_CLOUD]
     ready = re.compile(rf"^READY http://127\.0\.0\.1:{started.api_port}$", re.MULTILINE)
     deadline = time.monotonic() + READY_TIMEOUT
@@ -174,4 +178,4 @@ def local_cloud(pytestconfig: pytest.Config) -> LocalCloud:
     text = started.log.read_text(errors="replace")
     if match := re.search(r"^  up in (\d+) s$", text, re.MULTILINE):
         pytestconfig.stash[READY_SECONDS] = float(match.group(1))
-    return LocalCloud(started)
+    return LocalCloud(started, service)

@@ -27,12 +27,12 @@ from localcloud.invoke import runtime_environment
 from localcloud.template import Template
 from localcloud.up import StartError
 from localcloud.up import emulator as start_emulator
-from scripts.sam_template import template_path
-from tests.cloud import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess, local_cloud
-
-__all__ = ["local_cloud"]  # the running local cloud, a fixture of every suite
+from scripts.sam_template import SERVICES, template_path
+from tests.cloud import LOCAL_CLOUD, READY_SECONDS, LocalCloudProcess
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every layer's packages import as they do in Lambda (`make` puts the same on PYTHONPATH).
+sys.path[:0] = sorted(str(layer) for layer in (ROOT / "layers").iterdir() if layer.is_dir())
 LOCAL_ENV_DIR = ROOT / "terraform" / "envs" / "local"
 REGION = "us-east-1"
 APPLY_SECONDS = pytest.StashKey[float]()
@@ -76,7 +76,7 @@ class LocalPlatform:
 class FakeLambdaContext:
     """What the Lambda runtime passes as the context object, with the time left of a fresh call."""
 
-    function_name: str = "shop-local-orders-api"
+    function_name: str = "demo-local-service-api"
     memory_limit_in_mb: int = 256
     aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
     timeout_millis: int = 30_000
@@ -107,7 +107,7 @@ class CallCounter:
 
 @contextmanager
 def function_module(
-    logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None, service: str = "orders"
+    logical_id: str, emulator: Emulator, overrides: Mapping[str, str] | None = None, *, service: str
 ) -> Iterator[ModuleType]:
     """A function of a service's template imported as Lambda would: a fresh module of its handler,
     with the environment the template gives it (SSM parameters resolved from the emulator, which
@@ -242,12 +242,13 @@ def local_platform(
 
 @pytest.fixture(scope="session")
 def contract(local_platform: LocalPlatform, emulator: Emulator) -> dict[str, str]:
-    """The SSM contract as Terraform wrote it to the emulator, by key (what the template reads): the
-    platform's keys and the orders service's (the levels share no key)."""
-    names: dict[str, str] = {
-        **local_platform.outputs["contract_parameter_names"],  # type: ignore[dict-item]
-        **local_platform.service("orders")["contract_parameters"],
-    }
+    """The SSM contract as Terraform wrote it to the emulator, by key: the platform's keys as the
+    templates read them (`events/bus-name`), each service's below its name (`<service>/data/table-name`)."""
+    names: dict[str, str] = dict(local_platform.outputs["contract_parameter_names"])  # type: ignore[call-overload]
+    for service in SERVICES:
+        names |= {
+            f"{service}/{k}": n for k, n in local_platform.service(service)["contract_parameters"].items()
+        }
     ssm = emulator.session.client("ssm", endpoint_url=emulator.endpoint)
     return {key: ssm.get_parameter(Name=name)["Parameter"]["Value"] for key, name in names.items()}
 

@@ -1,25 +1,21 @@
 # Creates the bucket that holds the Terraform state of dev, staging and prod. Run it once per
 # account, with credentials of that account: `make tf-bootstrap`.
 
-variable "app" {
-  description = "Application name, the first part of the bucket name."
+variable "region" {
+  description = "Region of the state bucket; null for project.json's `region`."
   type        = string
-  default     = "shop"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.app))
-    error_message = "app must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
-  }
+  default     = null
 }
 
-variable "region" {
-  description = "Region of the state bucket."
-  type        = string
-  default     = "eu-west-1"
+locals {
+  # The app's name and region are defined once, in project.json.
+  project = jsondecode(file("${path.module}/../../project.json"))
+  app     = local.project.app
+  region  = coalesce(var.region, local.project.region)
 }
 
 provider "aws" {
-  region = var.region
+  region = local.region
 }
 
 data "aws_caller_identity" "current" {}
@@ -27,10 +23,10 @@ data "aws_caller_identity" "current" {}
 module "state_bucket" {
   source = "../modules/storage"
 
-  bucket_name = "${var.app}-tfstate-${data.aws_caller_identity.current.account_id}"
+  bucket_name = "${local.app}-tfstate-${data.aws_caller_identity.current.account_id}"
   # Old states are the only way back from a bad apply: keep them for three months.
   noncurrent_version_retention_days = 90
-  tags                              = { Application = var.app, ManagedBy = "terraform", Purpose = "terraform-state" }
+  tags                              = { Application = local.app, ManagedBy = "terraform", Purpose = "terraform-state" }
 }
 
 output "state_bucket_name" {
@@ -40,5 +36,5 @@ output "state_bucket_name" {
 
 output "state_bucket_region" {
   description = "Pass as TF_STATE_REGION to `make tf-init`."
-  value       = var.region
+  value       = local.region
 }

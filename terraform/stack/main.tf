@@ -83,7 +83,7 @@ module "iam" {
 
   name_prefix                 = local.name_prefix
   ssm_prefix                  = local.ssm_prefix
-  passable_role_arns          = flatten([for service in values(local.services) : service.passable_role_arns])
+  passable_role_arns          = flatten([for service in values(module.service) : service.passable_role_arns])
   event_bus_name              = module.events.bus_name
   api_domain_name             = var.custom_domain != null ? module.domain[0].domain_name : null
   artifacts_bucket_arn        = module.storage.bucket_arn

@@ -15,7 +15,7 @@ output "contract_parameter_names" {
 
 output "services" {
   description = "Each service's stack (`sam deploy --stack-name`), SSM path, tables and dashboard, by service."
-  value = { for name, service in local.services : name => {
+  value = { for name, service in module.service : name => {
     stack_name             = service.stack_name
     ssm_prefix             = service.ssm_prefix
     contract_parameters    = service.contract_parameter_names

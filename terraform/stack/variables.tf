@@ -1,7 +1,6 @@
 variable "app" {
-  description = "Application name; with env, it names every resource (\"<app>-<env>-<service>-api\") and the SSM path (\"/<app>/<env>/\")."
+  description = "Application name (project.json's `app`); with env, it names every resource (\"<app>-<env>-<service>-api\") and the SSM path (\"/<app>/<env>/\")."
   type        = string
-  default     = "shop"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.app))

@@ -15,7 +15,7 @@ from scripts import drift
 from scripts.plan_comment import COMMENT_LIMIT
 from tests.ci.conftest import Plan
 
-STACK = "shop-dev-orders"
+STACK = "demo-dev-catalog"
 NO_STACK_DRIFT = {"stack": STACK, "detection": "DETECTION_COMPLETE", "reason": "", "resources": []}
 
 
@@ -23,7 +23,7 @@ NO_STACK_DRIFT = {"stack": STACK, "detection": "DETECTION_COMPLETE", "reason": "
 def test_no_drift_anywhere_is_an_empty_report(fixture_plans: dict[str, Plan]) -> None:
     assert drift.report("dev", fixture_plans["no-change"].json, [NO_STACK_DRIFT], None) == ""
     assert (
-        drift.report("dev", None, [NO_STACK_DRIFT, {**NO_STACK_DRIFT, "stack": "shop-dev-fulfilment"}], None)
+        drift.report("dev", None, [NO_STACK_DRIFT, {**NO_STACK_DRIFT, "stack": "demo-dev-delivery"}], None)
         == ""
     )
 
@@ -42,15 +42,15 @@ def test_unapplied_changes_and_stack_drift_are_reported(fixture_plans: dict[str,
         ],
     }
 
-    calm = {**NO_STACK_DRIFT, "stack": "shop-dev-fulfilment"}
+    calm = {**NO_STACK_DRIFT, "stack": "demo-dev-delivery"}
     run = "https://github.com/o/r/actions/runs/9"
     body = drift.report("dev", fixture_plans["changes"].json, [calm, stack], run)
 
     assert body.startswith("## Drift in dev\n")
     assert "the code would change 3 resource(s) (1 to destroy, 1 to replace, 1 to update)" in body
     assert "1 resource(s) of the SAM stacks drifted" in body
-    assert "### SAM stack `shop-dev-orders`" in body
-    assert "shop-dev-fulfilment" not in body, "a stack without drift gets no section"
+    assert "### SAM stack `demo-dev-catalog`" in body
+    assert "demo-dev-delivery" not in body, "a stack without drift gets no section"
     assert "| `ApiFunction` | `AWS::Lambda::Function` | MODIFIED | `/Timeout` |" in body
     assert '- `~` `aws_ssm_parameter.this["page-size"]`' in body
     assert body.endswith("<sub>[drift run](https://github.com/o/r/actions/runs/9)</sub>\n")
@@ -159,9 +159,9 @@ def test_a_missing_stack_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     )
     stub = Stubber(client)
     stub.add_client_error(
-        "detect_stack_drift", "ValidationError", "Stack with id shop-dev-orders does not exist"
+        "detect_stack_drift", "ValidationError", "Stack with id demo-dev-catalog does not exist"
     )
     monkeypatch.setattr(boto3, "client", lambda _service: client)
 
-    with stub, pytest.raises(SystemExit, match=r"error: .*Stack with id shop-dev-orders does not exist"):
+    with stub, pytest.raises(SystemExit, match=r"error: .*Stack with id demo-dev-catalog does not exist"):
         drift.main(["stack", "--stack", STACK, "--out", str(tmp_path / "drift.json")])

@@ -73,8 +73,16 @@ def test_a_create_only_plan_of_the_platform_counts_its_creates_by_module(platfor
     assert "[!CAUTION]" not in body
     platform_contract = "**`module.stack.module.contract`** — 15 to create"
     assert f'{platform_contract}\n\n- `+` `aws_ssm_parameter.this["api/domain-name"]`' in body
-    orders_contract = "**`module.stack.module.orders.module.contract`** — 35 to create"
-    assert f'{orders_contract}\n\n- `+` `aws_ssm_parameter.this["api/' in body
+    service_contract = re.search(
+        r'\*\*`(module\.stack\.module\.service\["[a-z0-9]+"\]\.module\.contract)`\*\* — (\d+) to create'
+        r"\n\n- `\+` `aws_ssm_parameter",
+        body,
+    )
+    assert service_contract, "each service's contract is a section of its own"
+    in_module = [
+        c for c in platform_plan.json["resource_changes"] if c.get("module_address") == service_contract[1]
+    ]
+    assert int(service_contract[2]) == len(in_module)
     # The plan text is far over a comment's size: its head is shown, and where the rest is.
     assert len(platform_plan.text) > 1.5 * COMMENT_LIMIT
     assert "<details><summary>Full plan (first " in body
@@ -218,7 +226,7 @@ def test_backticks_in_the_plan_cannot_close_its_code_block() -> None:
 def test_the_change_set_table_puts_removals_and_replacements_first() -> None:
     change_set = json.loads(CHANGE_SET.read_text())
 
-    lines = change_set_lines(change_set, None, "shop-dev-orders")
+    lines = change_set_lines(change_set, None, "demo-dev-catalog")
 
     rows = [line for line in lines if line.startswith("| ") and "`" in line]
     assert rows[0] == "| **Remove** | `ScheduledDlq` | `AWS::SQS::Queue` | — |"
@@ -234,10 +242,10 @@ def test_a_change_set_without_changes_or_that_failed() -> None:
     }
 
     assert ":white_check_mark: No changes to the stack: The submitted information" in "\n".join(
-        change_set_lines(empty, None, "shop-dev-orders")
+        change_set_lines(empty, None, "demo-dev-catalog")
     )
     failed = "\n".join(
-        change_set_lines(None, "Error: Failed to create changeset for the stack", "shop-dev-orders")
+        change_set_lines(None, "Error: Failed to create changeset for the stack", "demo-dev-catalog")
     )
     assert ":x: **`sam deploy --no-execute-changeset` failed.**" in failed
     assert "Error: Failed to create changeset" in failed
@@ -252,17 +260,17 @@ def test_the_command_reads_its_inputs_from_files(
     (tmp_path / "plan.json").write_text(json.dumps(plan.json))
     (tmp_path / "plan.txt").write_text(plan.text)
 
-    (tmp_path / "sam-fulfilment.log").write_text("Error: Failed to create changeset for the stack\n")
+    (tmp_path / "sam-delivery.log").write_text("Error: Failed to create changeset for the stack\n")
     cli(
         "plan --env dev --plan-json plan.json --plan-text plan.txt --out comment.md",
-        *("--change-set", f"shop-dev-orders={CHANGE_SET}"),
-        *("--change-set-error", "shop-dev-fulfilment=sam-fulfilment.log"),
+        *("--change-set", f"demo-dev-catalog={CHANGE_SET}"),
+        *("--change-set-error", "demo-dev-delivery=sam-delivery.log"),
     )
 
     body = (tmp_path / "comment.md").read_text()
     well_formed(body)
-    assert body.index("#### SAM change set · `shop-dev-fulfilment`") < body.index(
-        "#### SAM change set · `shop-dev-orders`"
+    assert body.index("#### SAM change set · `demo-dev-catalog`") < body.index(
+        "#### SAM change set · `demo-dev-delivery`"
     ), "one section per service's stack, by name"
     assert ":x: **`sam deploy --no-execute-changeset` failed.**" in body
     assert body.index("[!CAUTION]") < body.index("SAM change set") < body.index("Changes by module")
@@ -295,7 +303,7 @@ def test_the_committed_example_is_what_the_renderer_makes_of_the_platforms_plan(
         "plan --env local --plan-json plan.json --plan-text plan.txt --out comment.md",
         *(
             "--change-set",
-            f"shop-local-orders={CHANGE_SET}",
+            f"demo-local-catalog={CHANGE_SET}",
             "--run-url",
             EXAMPLE_RUN,
             "--commit",

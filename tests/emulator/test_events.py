@@ -16,8 +16,8 @@ from tests.conftest import Emulator
 EVENT: dict[str, Any] = {
     "version": "0",
     "id": "0f6b5e3c-0000-4000-8000-000000000001",
-    "detail-type": "orders.order.placed",
-    "source": "/shop/local/orders",
+    "detail-type": "catalog.order.placed",
+    "source": "/demo/local/catalog",
     "account": "123456789012",
     "time": 1795428000.5,
     "region": "us-east-1",
@@ -51,7 +51,9 @@ def test_a_queue_target_receives_the_event_put_on_the_bus(emulator: Emulator) ->
     events.create_event_bus(Name=name)
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name=name, EventBusName=name, EventPattern=json.dumps({"source": ["/shop/local/orders"]}))
+    events.put_rule(
+        Name=name, EventBusName=name, EventPattern=json.dumps({"source": ["/demo/local/catalog"]})
+    )
     events.put_targets(Rule=name, EventBusName=name, Targets=[{"Id": "queue", "Arn": arn}])
     put = events.put_events(
         Entries=[

@@ -36,7 +36,7 @@ class Answer:
 @pytest.fixture(scope="module")
 def handler(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
     """The template's ApiFunction, with the environment the template gives it."""
-    with function_module("ApiFunction", emulator) as module:
+    with function_module("ApiFunction", emulator, service="orders") as module:
         yield module
 
 

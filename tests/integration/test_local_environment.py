@@ -27,7 +27,6 @@ from tests.conftest import terraform
 pytestmark = pytest.mark.emulator
 
 PREFIX = f"/{APP}/local"
-SERVICE = "orders"
 # Both levels, each service's keys below its name: what Terraform's module block for a service
 # must publish is what the functions of the service's template need.
 CONTRACT = {
@@ -83,33 +82,50 @@ def test_arns_are_arns_of_the_right_service(published: dict[str, ParameterTypeDe
         assert re.fullmatch(rf"arn:aws:{service}:[a-z0-9-]*:\d{{12}}:\S+", value(published, key)), key
 
 
-def test_names_are_decided_from_app_env_and_service(published: dict[str, ParameterTypeDef]) -> None:
-    for key in ("api/function-name", "processor/function-name", "scheduled/function-name", "api/name"):
-        assert value(published, f"{SERVICE}/{key}").startswith(f"{APP}-local-{SERVICE}-"), key
-    assert value(published, "orders/processor/failure-queue-name") == "shop-local-orders-processor-failures"
-    assert value(published, "orders/scheduled/dlq-name") == "shop-local-orders-scheduled-dlq"
+def functions(service: str) -> dict[str, str]:
+    """Function key -> trigger of the service's template."""
+    return template_functions(load_template(template_path(service)))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_names_are_decided_from_app_env_and_service(
+    service: str, published: dict[str, ParameterTypeDef]
+) -> None:
+    prefix = f"{APP}-local-{service}-"
+    for function, trigger in functions(service).items():
+        assert value(published, f"{service}/{function}/function-name") == f"{prefix}{function}"
+        if trigger == "stream":
+            assert (
+                value(published, f"{service}/{function}/failure-queue-name") == f"{prefix}{function}-failures"
+            )
+        if trigger == "schedule":
+            assert value(published, f"{service}/{function}/dlq-name") == f"{prefix}{function}-dlq"
+    if "api" in functions(service).values():
+        assert value(published, f"{service}/api/name").startswith(prefix)
     assert value(published, "app/stage-name") == "local"
 
 
+@pytest.mark.parametrize("service", SERVICES)
 def test_stream_arn_is_the_tables_latest_stream(
-    published: dict[str, ParameterTypeDef], emulator: Emulator
+    service: str, published: dict[str, ParameterTypeDef], emulator: Emulator
 ) -> None:
     table = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint).describe_table(
-        TableName=value(published, "orders/data/table-name")
+        TableName=value(published, f"{service}/data/table-name")
     )["Table"]
-    assert value(published, "orders/data/table-stream-arn") == table["LatestStreamArn"]
-    assert value(published, "orders/data/table-arn") == table["TableArn"]
+    assert value(published, f"{service}/data/table-stream-arn") == table["LatestStreamArn"]
+    assert value(published, f"{service}/data/table-arn") == table["TableArn"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [
-        value(published, "orders/data/table-gsi1-name")
+        value(published, f"{service}/data/table-gsi1-name")
     ]
 
 
+@pytest.mark.parametrize("service", SERVICES)
 def test_tables_are_encrypted_with_point_in_time_recovery(
-    published: dict[str, ParameterTypeDef], emulator: Emulator
+    service: str, published: dict[str, ParameterTypeDef], emulator: Emulator
 ) -> None:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
-    for key in ("orders/data/table-name", "orders/data/idempotency-table-name"):
+    for key in (f"{service}/data/table-name", f"{service}/data/idempotency-table-name"):
         name = value(published, key)
         assert dynamodb.describe_table(TableName=name)["Table"]["SSEDescription"]["Status"] == "ENABLED", name
         backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
@@ -147,25 +163,34 @@ def test_roles_exist(published: dict[str, ParameterTypeDef], emulator: Emulator)
         assert iam.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["Arn"] == arn, key
 
 
-def test_log_groups_exist_with_retention(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+@pytest.mark.parametrize("service", SERVICES)
+def test_log_groups_exist_with_retention(
+    service: str, published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
     logs = emulator.session.client("logs", endpoint_url=emulator.endpoint)
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]}
-    for key in ("api/log-group-name", "processor/log-group-name", "scheduled/log-group-name"):
-        assert groups[value(published, f"{SERVICE}/{key}")]["retentionInDays"] == 1, key
-    access_arns = {g["arn"].removesuffix(":*") for g in groups.values()}
-    assert value(published, "orders/api/access-log-group-arn") in access_arns
+    for function in functions(service):
+        assert groups[value(published, f"{service}/{function}/log-group-name")]["retentionInDays"] == 1, (
+            function
+        )
+    if "api" in functions(service).values():
+        access_arns = {g["arn"].removesuffix(":*") for g in groups.values()}
+        assert value(published, f"{service}/api/access-log-group-arn") in access_arns
 
 
-def test_rollback_alarms_exist(published: dict[str, ParameterTypeDef], emulator: Emulator) -> None:
+@pytest.mark.parametrize("service", SERVICES)
+def test_rollback_alarms_exist(
+    service: str, published: dict[str, ParameterTypeDef], emulator: Emulator
+) -> None:
     """envs/local has no composite alarms (moto lacks them): each function's error-rate alarm
     stands in."""
     cloudwatch = emulator.session.client("cloudwatch", endpoint_url=emulator.endpoint)
-    for role in ("api", "processor", "scheduled"):
-        name = value(published, f"{SERVICE}/{role}/rollback-alarm-name")
+    for function in functions(service):
+        name = value(published, f"{service}/{function}/rollback-alarm-name")
         [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
         [result] = [q for q in alarm["Metrics"] if q.get("ReturnData")]
         assert (alarm["AlarmName"], result["Expression"]) == (
-            f"shop-local-orders-{role}-error-rate",
+            f"{APP}-local-{service}-{function}-error-rate",
             "IF(invocations > 0, 100 * errors / invocations, 0)",
         )
 

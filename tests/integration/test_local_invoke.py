@@ -83,8 +83,8 @@ def test_functions_get_the_templates_environment_from_the_contract(
     functions = Template(ssm, ORDERS).functions()
 
     api = functions["ApiFunction"]
-    assert api.name == contract["api/function-name"]
-    assert api.environment["TABLE_NAME"] == contract["data/table-name"]
+    assert api.name == contract["orders/api/function-name"]
+    assert api.environment["TABLE_NAME"] == contract["orders/data/table-name"]
     assert api.environment["AUTH_MODE"] == "COGNITO"
     assert api.layer_dirs == (ROOT / "layers" / "common", ROOT / "layers" / "orders")
     assert (api.timeout_seconds, api.handler) == (10, "app.lambda_handler")
@@ -123,7 +123,7 @@ def test_globals_events_and_aliases_are_the_translators(ssm: SSMClient, contract
     [stream] = [
         m for m in template.invokers("AWS::Lambda::EventSourceMapping") if m.function == "ProcessorFunction"
     ]
-    assert stream.properties["EventSourceArn"] == contract["data/table-stream-arn"]
+    assert stream.properties["EventSourceArn"] == contract["orders/data/table-stream-arn"]
     assert stream.properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     [schedule] = template.invokers("AWS::Scheduler::Schedule")
     assert schedule.function == "ScheduledFunction"

@@ -15,6 +15,7 @@ import pytest
 from localcloud.events import drain, line
 from localcloud.template import TemplateError
 from localcloud.token import id_token
+from scripts.contract import APP
 
 if TYPE_CHECKING:
     from tests.conftest import Emulator, LocalPlatform
@@ -87,13 +88,13 @@ def test_the_tap_receives_every_event_of_the_bus(
 ) -> None:
     drain(emulator.endpoint)
     events = emulator.session.client("events", endpoint_url=emulator.endpoint)
-    detail = {"id": "e-1", "subject": "01ORDER", "tenant": "acme", "type": "orders.order.created"}
+    detail = {"id": "e-1", "subject": "01THING", "tenant": "acme", "type": "things.thing.created"}
     events.put_events(
         Entries=[
             {
                 "EventBusName": contract["events/bus-name"],
-                "Source": "/shop/local/orders",
-                "DetailType": "orders.order.created",
+                "Source": f"/{APP}/local/things",
+                "DetailType": "things.thing.created",
                 "Detail": json.dumps(detail),
             }
         ]
@@ -101,6 +102,6 @@ def test_the_tap_receives_every_event_of_the_bus(
 
     [arrived] = drain(emulator.endpoint)
     assert arrived["detail"] == detail
-    assert "orders.order.created" in line(arrived)
-    assert "tenant=acme subject=01ORDER id=e-1" in line(arrived)
+    assert "things.thing.created" in line(arrived)
+    assert "tenant=acme subject=01THING id=e-1" in line(arrived)
     assert drain(emulator.endpoint) == []

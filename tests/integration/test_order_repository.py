@@ -248,7 +248,7 @@ def test_a_scan_skips_an_item_that_is_not_an_order(
     order = OrderService(adapter, clock=lambda: NOW, new_id=new_ulid).create(tenant, "EUR", ITEMS)
     broken = {"pk": {"S": f"TENANT#{tenant}"}, "sk": {"S": "ORDER#BROKEN"}, "status": {"S": "?"}}
     client = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
-    client.put_item(TableName=contract["data/table-name"], Item=broken)
+    client.put_item(TableName=contract["orders/data/table-name"], Item=broken)
 
     mine = [item for item in adapter.scan() if item.tenant == tenant]
 

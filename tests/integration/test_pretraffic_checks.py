@@ -57,23 +57,24 @@ def test_every_function_passes_its_check(
             assert failures(kind, lambda_invoke(module, name)) == [], name
 
 
+@pytest.mark.parametrize("service", SERVICES)
 def test_a_version_that_cannot_start_fails_its_check(
-    local_platform: LocalPlatform, emulator: Emulator
+    local_platform: LocalPlatform, emulator: Emulator, service: str
 ) -> None:
-    """The scheduled function given a draft age its settings refuse: it fails when its module
-    starts, before any handler runs, which is what the hook must catch."""
-    checks = hook_checks(emulator, "orders")
-    [(name, (logical_id, kind))] = [(n, c) for n, c in checks.items() if c[1] == "schedule"]
+    """The API function given tenant principals that are not JSON: it fails when its module starts
+    (its settings refuse them), before any handler runs, which is what the hook must catch."""
+    checks = hook_checks(emulator, service)
+    [(name, (logical_id, kind))] = [(n, c) for n, c in checks.items() if c[1] == "api"]
 
     def starting_fails(event: dict[str, Any]) -> Answer:
         try:
-            with function_module(
-                logical_id, emulator, {"DraftMaxAgeSeconds": "10"}, service="orders"
-            ) as module:
+            with function_module(logical_id, emulator, {"TenantPrincipals": "{"}, service=service) as module:
                 return lambda_invoke(module, name)(event)
         except Exception as error:  # Lambda answers an init failure with this type
             return Answer("Unhandled", {"errorType": "Runtime.ImportModuleError", "errorMessage": str(error)})
 
-    [reason] = failures(kind, starting_fails)
-    assert reason.startswith("it did not reach its handler: Runtime.ImportModuleError"), reason
-    assert "draft_max_age_seconds" in reason.lower() or "DRAFT_MAX_AGE_SECONDS" in reason
+    reasons = failures(kind, starting_fails)
+    assert [r.split(" failed: ")[0] for r in reasons] == ["GET /health", "GET /openapi.json"], reasons
+    for reason in reasons:
+        assert "Runtime.ImportModuleError" in reason, reason
+        assert "TENANT_PRINCIPALS" in reason.upper(), reason

@@ -43,7 +43,7 @@ def processor(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[tup
     boto3.setup_default_session()
     assert boto3.DEFAULT_SESSION is not None
     boto3.DEFAULT_SESSION.events.register("before-call.*.*", counter)
-    with function_module("ProcessorFunction", emulator) as module:
+    with function_module("ProcessorFunction", emulator, service="orders") as module:
         yield module, counter
     boto3.DEFAULT_SESSION = None
 
@@ -53,9 +53,9 @@ def service(contract: dict[str, str], emulator: Emulator) -> OrderService:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     repository = DynamoDBOrderRepository(
         dynamodb,
-        contract["data/table-name"],
-        contract["data/table-gsi1-name"],
-        contract["data/idempotency-table-name"],
+        contract["orders/data/table-name"],
+        contract["orders/data/table-gsi1-name"],
+        contract["orders/data/idempotency-table-name"],
     )
     return OrderService(repository, clock=lambda: datetime.now(UTC), new_id=new_ulid)
 
@@ -63,7 +63,9 @@ def service(contract: dict[str, str], emulator: Emulator) -> OrderService:
 def records_of(tenants: list[str], contract: dict[str, str], emulator: Emulator) -> list[dict[str, Any]]:
     dynamodb = emulator.session.client("dynamodb", endpoint_url=emulator.endpoint)
     streams = emulator.session.client("dynamodbstreams", endpoint_url=emulator.endpoint)
-    records = [r for t in tenants for r in stream_records(dynamodb, streams, contract["data/table-name"], t)]
+    records = [
+        r for t in tenants for r in stream_records(dynamodb, streams, contract["orders/data/table-name"], t)
+    ]
     return sorted(records, key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
 
 

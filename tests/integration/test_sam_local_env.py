@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from scripts.contract import APP
 from scripts.sam_local_env import CONTAINER_HOST, write
 from scripts.sam_template import SERVICES
 
@@ -32,15 +33,15 @@ def test_the_overrides_and_variables_are_the_contracts_values(
     assert pairs["AppStageName"] == "local"
     assert (
         pairs["DataTableName"]
-        == ssm.get_parameter(Name=f"/shop/local/{service}/data/table-name")["Parameter"]["Value"]
+        == ssm.get_parameter(Name=f"/{APP}/local/{service}/data/table-name")["Parameter"]["Value"]
     )
     paths = {
         parameter["Name"]
-        for page in ssm.get_paginator("get_parameters_by_path").paginate(Path="/shop/local", Recursive=True)
+        for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=f"/{APP}/local", Recursive=True)
         for parameter in page["Parameters"]
     }
     assert not [name for name, value in pairs.items() if value in paths], "an SSM path left as a value"
-    subnets = ssm.get_parameter(Name="/shop/local/network/private-subnet-ids")["Parameter"]["Value"]
+    subnets = ssm.get_parameter(Name=f"/{APP}/local/network/private-subnet-ids")["Parameter"]["Value"]
     assert pairs["NetworkPrivateSubnetIds"] == subnets  # a list parameter, comma-separated as SAM takes it
 
     variables = json.loads((directory / "env.json").read_text())

@@ -30,7 +30,7 @@ MAX_AGE = timedelta(days=7)
 @pytest.fixture(scope="module")
 def scheduled(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
     overrides = {"DraftMaxAgeSeconds": str(int(MAX_AGE.total_seconds()))}
-    with function_module("ScheduledFunction", emulator, overrides) as module:
+    with function_module("ScheduledFunction", emulator, overrides, service="orders") as module:
         yield module
 
 
@@ -38,9 +38,9 @@ def scheduled(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[Mod
 def repository(contract: dict[str, str], emulator: Emulator) -> DynamoDBOrderRepository:
     return DynamoDBOrderRepository(
         emulator.session.client("dynamodb", endpoint_url=emulator.endpoint),
-        contract["data/table-name"],
-        contract["data/table-gsi1-name"],
-        contract["data/idempotency-table-name"],
+        contract["orders/data/table-name"],
+        contract["orders/data/table-gsi1-name"],
+        contract["orders/data/idempotency-table-name"],
     )
 
 

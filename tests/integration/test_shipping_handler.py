@@ -38,7 +38,7 @@ SAMPLE = (
 
 @pytest.fixture(scope="module")
 def shipping(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[ModuleType]:
-    with function_module("ShippingFunction", emulator) as module:
+    with function_module("ShippingFunction", emulator, service="orders") as module:
         yield module
 
 
@@ -46,9 +46,9 @@ def shipping(local_platform: LocalPlatform, emulator: Emulator) -> Iterator[Modu
 def service(contract: dict[str, str], emulator: Emulator) -> OrderService:
     repository = DynamoDBOrderRepository(
         emulator.session.client("dynamodb", endpoint_url=emulator.endpoint),
-        contract["data/table-name"],
-        contract["data/table-gsi1-name"],
-        contract["data/idempotency-table-name"],
+        contract["orders/data/table-name"],
+        contract["orders/data/table-gsi1-name"],
+        contract["orders/data/idempotency-table-name"],
     )
     return OrderService(repository, clock=lambda: datetime.now(UTC), new_id=new_ulid)
 

@@ -12,9 +12,15 @@ import pytest
 
 from localcloud import faults
 from localcloud.consistency import Ledger, Report, check
-from tests.cloud import LocalCloud, Response, wait_until
+from tests.cloud import LocalCloud, Response, connect, wait_until
 
 ITEMS = [{"sku": "SKU-1", "quantity": 2, "unit_price": 1250}]
+
+
+@pytest.fixture(scope="session")
+def local_cloud(pytestconfig: pytest.Config) -> LocalCloud:
+    """The local cloud the session started, calling the orders API."""
+    return connect(pytestconfig, "orders")
 
 
 @dataclass

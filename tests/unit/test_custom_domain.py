@@ -1,6 +1,6 @@
 """The same routes through a service's execute-api URL and through the app's custom domain, where
 API Gateway adds the base path to the event's path (splitstack.api.app.ServiceResolver); a
-service whose routes start with its own base path (orders) included."""
+service whose routes start with its own base path (catalog) included."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ DOMAIN = "api.example.com"
 router = Router()
 
 
-@router.get("/orders/<order_id>")
+@router.get("/catalog/<order_id>")
 def get_order(order_id: str) -> dict[str, Any]:
     return {"id": order_id}
 
@@ -36,7 +36,7 @@ def app(custom_domain: str | None) -> Any:
         domain_error=LookupError,
         from_domain=lambda _: None,  # type: ignore[arg-type,return-value]
         custom_domain=custom_domain,
-        base_path="orders",
+        base_path="catalog",
     )
 
 
@@ -55,11 +55,11 @@ def call(resolver: Any, path: str, domain: str) -> tuple[int, Any]:
 @pytest.mark.parametrize(
     ("path", "domain", "status"),
     [
-        ("/orders/1", "abc123.execute-api.eu-west-1.amazonaws.com", 200),  # no base path there
-        ("/orders/orders/1", DOMAIN, 200),  # https://api.example.com/orders/orders/1
-        ("/orders/health", DOMAIN, 200),
-        ("/orders/1", DOMAIN, 404),  # https://api.example.com/orders/1 is /1 of the orders API
-        ("/orders/orders/1", "abc123.execute-api.eu-west-1.amazonaws.com", 404),
+        ("/catalog/1", "abc123.execute-api.eu-west-1.amazonaws.com", 200),  # no base path there
+        ("/catalog/catalog/1", DOMAIN, 200),  # https://api.example.com/catalog/catalog/1
+        ("/catalog/health", DOMAIN, 200),
+        ("/catalog/1", DOMAIN, 404),  # https://api.example.com/catalog/1 is /1 of the catalog API
+        ("/catalog/catalog/1", "abc123.execute-api.eu-west-1.amazonaws.com", 404),
     ],
 )
 def test_the_base_path_is_removed_from_requests_through_the_domain_only(
@@ -69,10 +69,10 @@ def test_the_base_path_is_removed_from_requests_through_the_domain_only(
 
 
 def test_without_a_domain_nothing_is_removed() -> None:
-    assert call(app(None), "/orders/1", DOMAIN) == (200, {"id": "1"})
+    assert call(app(None), "/catalog/1", DOMAIN) == (200, {"id": "1"})
 
 
 def test_the_settings_read_none_as_no_domain() -> None:
-    settings = load_settings(ApiGatewaySettings, {"API_DOMAIN_NAME": "none", "API_BASE_PATH": "orders"})
-    assert (settings.custom_domain, settings.base_path) == (None, "orders")
+    settings = load_settings(ApiGatewaySettings, {"API_DOMAIN_NAME": "none", "API_BASE_PATH": "catalog"})
+    assert (settings.custom_domain, settings.base_path) == (None, "catalog")
     assert load_settings(ApiGatewaySettings, {"API_DOMAIN_NAME": DOMAIN}).custom_domain == DOMAIN

@@ -53,7 +53,7 @@ def test_an_api_version_must_answer_health_and_its_document() -> None:
         ((ok(), ok("<html>")), "something else than an OpenAPI document"),
         (
             (
-                Answer("Unhandled", {"errorType": "Runtime.ImportModuleError", "errorMessage": "no orders"}),
+                Answer("Unhandled", {"errorType": "Runtime.ImportModuleError", "errorMessage": "no catalog"}),
                 ok('{"openapi": "3.1.0"}'),
             ),
             "GET /health failed",
@@ -106,7 +106,7 @@ def test_the_hook_calls_the_deployments_target_version_and_names_what_is_wrong()
         target = {
             "deploymentTargetType": "LambdaTarget",
             "lambdaTarget": {
-                "lambdaFunctionInfo": {"functionName": "shop-prod-orders-processor", "targetVersion": "7"}
+                "lambdaFunctionInfo": {"functionName": "demo-prod-catalog-processor", "targetVersion": "7"}
             },
         }
         deploy_stub.add_response(
@@ -121,12 +121,12 @@ def test_the_hook_calls_the_deployments_target_version_and_names_what_is_wrong()
                 "FunctionError": "Unhandled",
                 "Payload": payload({"errorType": "KeyError", "errorMessage": "'TABLE_NAME'"}),
             },
-            {"FunctionName": "shop-prod-orders-processor", "Qualifier": "7", "Payload": b'{"Records": []}'},
+            {"FunctionName": "demo-prod-catalog-processor", "Qualifier": "7", "Payload": b'{"Records": []}'},
         )
         problems = check_deployment(
-            codedeploy, lambda_client, "d-1", {"shop-prod-orders-processor": "stream"}
+            codedeploy, lambda_client, "d-1", {"demo-prod-catalog-processor": "stream"}
         )
-    assert problems == ["shop-prod-orders-processor:7: it did not reach its handler: KeyError: 'TABLE_NAME'"]
+    assert problems == ["demo-prod-catalog-processor:7: it did not reach its handler: KeyError: 'TABLE_NAME'"]
 
 
 def test_a_function_without_a_check_is_unfit_rather_than_unchecked() -> None:
@@ -135,9 +135,9 @@ def test_a_function_without_a_check_is_unfit_rather_than_unchecked() -> None:
         stub.add_response("list_deployment_targets", {"targetIds": ["t1"]})
         target = {
             "lambdaTarget": {
-                "lambdaFunctionInfo": {"functionName": "shop-prod-orders-new", "targetVersion": "1"}
+                "lambdaFunctionInfo": {"functionName": "demo-prod-catalog-new", "targetVersion": "1"}
             }
         }
         stub.add_response("batch_get_deployment_targets", {"deploymentTargets": [target]})
         problems = check_deployment(codedeploy, boto3.client("lambda", region_name="eu-west-1"), "d-1", {})
-    assert problems == ["shop-prod-orders-new has no pre-traffic check (PRETRAFFIC_CHECKS)"]
+    assert problems == ["demo-prod-catalog-new has no pre-traffic check (PRETRAFFIC_CHECKS)"]

@@ -96,13 +96,13 @@ def test_a_proxy_response_becomes_http() -> None:
     status, headers, body = proxy_response(
         {
             "statusCode": 201,
-            "headers": {"Location": "/orders/1"},
+            "headers": {"Location": "/catalog/1"},
             "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
             "body": '{"id": "1"}',
         }
     )
     assert (status, body) == (201, b'{"id": "1"}')
-    assert headers == {"Set-Cookie": ["a=1", "b=2"], "Location": ["/orders/1"]}
+    assert headers == {"Set-Cookie": ["a=1", "b=2"], "Location": ["/catalog/1"]}
     assert proxy_response({"statusCode": 200, "body": "aGk=", "isBase64Encoded": True})[2] == b"hi"
 
 
@@ -117,10 +117,10 @@ def test_a_malformed_proxy_response_is_an_error(result: object) -> None:
 @pytest.mark.parametrize(
     ("path", "service", "seen"),
     [
-        ("/orders/orders/1", "orders", "/orders/1"),
-        ("/orders", "orders", "/"),
-        ("/orders/", "orders", "/"),
-        ("/fulfilment/shipments/a/dispatch", "fulfilment", "/shipments/a/dispatch"),
+        ("/catalog/catalog/1", "catalog", "/catalog/1"),
+        ("/catalog", "catalog", "/"),
+        ("/catalog/", "catalog", "/"),
+        ("/delivery/shipments/a/dispatch", "delivery", "/shipments/a/dispatch"),
         ("/", "", "/"),
     ],
 )

@@ -14,6 +14,8 @@ variable "emulator_port" {
 
 locals {
   endpoint = "http://127.0.0.1:${var.emulator_port}"
+  # The app's name: project.json.
+  project = jsondecode(file("${path.module}/../../../project.json"))
 }
 
 provider "aws" {
@@ -50,6 +52,7 @@ provider "aws" {
 module "stack" {
   source = "../../stack"
 
+  app                = local.project.app
   env                = "local"
   availability_zones = ["us-east-1a", "us-east-1b"]
 

@@ -1,9 +1,15 @@
 # The prod environment. Values only: everything else is terraform/stack.
 
 variable "region" {
-  description = "AWS region of the environment."
+  description = "AWS region of the environment; null for project.json's `region`."
   type        = string
-  default     = "eu-west-1"
+  default     = null
+}
+
+locals {
+  # The app's name, region, auth mode and each environment's NAT mode: project.json.
+  project = jsondecode(file("${path.module}/../../../project.json"))
+  region  = coalesce(var.region, local.project.region)
 }
 
 variable "github_repository" {
@@ -34,7 +40,7 @@ variable "alarm_email" {
 }
 
 provider "aws" {
-  region = var.region
+  region = local.region
 
   default_tags {
     tags = { Repository = coalesce(var.github_repository, "unset") }
@@ -44,8 +50,10 @@ provider "aws" {
 module "stack" {
   source = "../../stack"
 
+  app                = local.project.app
   env                = "prod"
-  availability_zones = ["${var.region}a", "${var.region}b"]
+  enable_auth        = local.project.auth_mode == "COGNITO"
+  availability_zones = ["${local.region}a", "${local.region}b"]
   github_repository  = var.github_repository
   state_bucket_name  = var.state_bucket_name
   alarm_email        = var.alarm_email
@@ -53,7 +61,7 @@ module "stack" {
   # A NAT gateway per zone survives a zone outage; interface endpoints keep AWS API traffic
   # off the NAT; data is protected from deletion twice (AWS and Terraform).
   vpc_cidr                      = "10.30.0.0/16"
-  nat_mode                      = "per_az"
+  nat_mode                      = local.project.nat_mode["prod"]
   interface_endpoints           = ["events", "sqs", "ssm", "logs", "monitoring", "xray"]
   protect_data                  = true
   log_retention_days            = 365

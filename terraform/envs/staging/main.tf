@@ -1,9 +1,15 @@
 # The staging environment. Values only: everything else is terraform/stack.
 
 variable "region" {
-  description = "AWS region of the environment."
+  description = "AWS region of the environment; null for project.json's `region`."
   type        = string
-  default     = "eu-west-1"
+  default     = null
+}
+
+locals {
+  # The app's name, region, auth mode and each environment's NAT mode: project.json.
+  project = jsondecode(file("${path.module}/../../../project.json"))
+  region  = coalesce(var.region, local.project.region)
 }
 
 variable "github_repository" {
@@ -34,7 +40,7 @@ variable "alarm_email" {
 }
 
 provider "aws" {
-  region = var.region
+  region = local.region
 
   default_tags {
     tags = { Repository = coalesce(var.github_repository, "unset") }
@@ -44,15 +50,17 @@ provider "aws" {
 module "stack" {
   source = "../../stack"
 
+  app                = local.project.app
   env                = "staging"
-  availability_zones = ["${var.region}a", "${var.region}b"]
+  enable_auth        = local.project.auth_mode == "COGNITO"
+  availability_zones = ["${local.region}a", "${local.region}b"]
   github_repository  = var.github_repository
   state_bucket_name  = var.state_bucket_name
   alarm_email        = var.alarm_email
   custom_domain      = var.custom_domain
   # Shaped like prod so that releases rehearse there, with cheaper NAT and shorter retention.
   vpc_cidr                      = "10.20.0.0/16"
-  nat_mode                      = "single"
+  nat_mode                      = local.project.nat_mode["staging"]
   protect_data                  = true
   log_retention_days            = 30
   events_archive_retention_days = 14

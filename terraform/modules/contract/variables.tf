@@ -4,7 +4,7 @@ variable "ssm_prefix" {
 
   validation {
     condition     = can(regex("^(/[a-z0-9-]+){2,3}$", var.ssm_prefix))
-    error_message = "ssm_prefix must look like /<app>/<env> or /<app>/<env>/<service>, for example /shop/dev/orders."
+    error_message = "ssm_prefix must look like /<app>/<env> or /<app>/<env>/<service>, for example /demo/dev/catalog."
   }
 }
 

@@ -189,7 +189,7 @@ resource "aws_iam_role_policy" "github_plan_change_set" {
 }
 
 # A plan reads configuration, never data: a branch that edits the plan workflow must not be able
-# to dump a tenant's orders with this role (docs/ci-cd.md).
+# to dump a tenant's data with this role (docs/ci-cd.md).
 resource "aws_iam_role_policy" "github_plan_no_data" {
   count = local.github_enabled ? 1 : 0
 

@@ -14,7 +14,7 @@ variable "ssm_prefix" {
 
   validation {
     condition     = can(regex("^/[a-z0-9-]+/[a-z0-9-]+$", var.ssm_prefix))
-    error_message = "ssm_prefix must look like /<app>/<env>, for example /shop/dev."
+    error_message = "ssm_prefix must look like /<app>/<env>, for example /demo/dev."
   }
 }
 

@@ -11,6 +11,7 @@ mock_provider "aws" {
 }
 
 variables {
+  app                = "demo"
   env                = "dev"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
 }
@@ -19,15 +20,15 @@ run "names_come_from_app_and_env" {
   command = plan
 
   assert {
-    condition     = module.contract.parameter_names["events/bus-name"] == "/shop/dev/events/bus-name"
+    condition     = module.contract.parameter_names["events/bus-name"] == "/demo/dev/events/bus-name"
     error_message = "the platform's contract must live under /<app>/<env>/"
   }
   assert {
-    condition     = local.artifacts_bucket == "shop-dev-sam-123456789012"
+    condition     = local.artifacts_bucket == "demo-dev-sam-123456789012"
     error_message = "the artifacts bucket must be <app>-<env>-sam-<account>"
   }
   assert {
-    condition     = output.services.orders.stack_name == "shop-dev-orders" && output.services.orders.ssm_prefix == "/shop/dev/orders"
+    condition     = length(output.services) > 0 && alltrue([for name, service in output.services : service.stack_name == "demo-dev-${name}" && service.ssm_prefix == "/demo/dev/${name}"])
     error_message = "each service is <app>-<env>-<service>, its keys under /<app>/<env>/<service>/"
   }
 }
@@ -45,13 +46,11 @@ run "each_service_hands_on_its_roles" {
   command = plan
 
   assert {
-    condition     = length(module.orders.passable_role_arns) == 6
-    error_message = "orders hands its four functions' roles, its pre-traffic hook's and its schedule's to the CloudFormation role"
-  }
-
-  assert {
-    condition     = length(module.fulfilment.passable_role_arns) == 4
-    error_message = "fulfilment hands its three functions' roles and its pre-traffic hook's to the CloudFormation role"
+    condition = alltrue([
+      for name, service in local.service_definitions :
+      length(module.service[name].passable_role_arns) == length(service.functions) + 1 + length([for f in values(service.functions) : f if f.trigger == "schedule"])
+    ])
+    error_message = "each service hands its functions' roles, its pre-traffic hook's and its schedules' to the CloudFormation role"
   }
 }
 

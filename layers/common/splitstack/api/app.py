@@ -27,11 +27,11 @@ Answer = Response[dict[str, Any]]
 
 
 class ServiceResolver(APIGatewayRestResolver):
-    """API Gateway puts a custom domain's base path into the event's `path` (https://<domain>/orders/x
-    arrives as `/orders/x` with base path `orders`; through execute-api it is `/x`). The base path is
-    removed from requests that came through the app's domain only: Powertools' `strip_prefixes`
+    """API Gateway puts a custom domain's base path into the event's `path` (https://<domain>/billing/x
+    arrives as `/billing/x` with base path `billing`; through execute-api it is `/x`). The base path
+    is removed from requests that came through the app's domain only: Powertools' `strip_prefixes`
     removes a prefix from every request, and a service's own routes may start with its base path
-    (orders has `/orders`)."""
+    (a service named after its resource, with routes under `/<service>`)."""
 
     def __init__(self, custom_domain: str | None, base_path: str, **options: Any) -> None:
         super().__init__(**options)

@@ -1,7 +1,7 @@
 mock_provider "aws" {}
 
 variables {
-  name_prefix = "orders-test"
+  name_prefix = "catalog-test"
 }
 
 run "pool_carries_an_immutable_tenant" {
@@ -40,7 +40,7 @@ run "public_client_without_secret" {
   command = plan
 
   assert {
-    condition     = aws_cognito_user_pool_client.this.generate_secret == false && aws_cognito_user_pool_client.this.name == "orders-test-api"
+    condition     = aws_cognito_user_pool_client.this.generate_secret == false && aws_cognito_user_pool_client.this.name == "catalog-test-api"
     error_message = "the API client must be a public client named <prefix>-api"
   }
 }

@@ -1,7 +1,7 @@
 mock_provider "aws" {}
 
 variables {
-  ssm_prefix = "/shop/test"
+  ssm_prefix = "/demo/test"
   parameters = jsondecode(file("platform.json")).parameters
   # Every key of platform.json, built from the file itself so this test follows it.
   string_values = { for k, p in jsondecode(file("platform.json")).parameters : k => "value-of-${replace(k, "/", "-")}" if p.type == "String" }
@@ -16,7 +16,7 @@ run "publishes_every_key_of_the_contract_file" {
     error_message = "one parameter per key of the contract file"
   }
   assert {
-    condition     = alltrue([for k, p in aws_ssm_parameter.this : p.name == "/shop/test/${k}"])
+    condition     = alltrue([for k, p in aws_ssm_parameter.this : p.name == "/demo/test/${k}"])
     error_message = "every parameter must live under /<app>/<env>/<key>"
   }
 }
@@ -38,14 +38,14 @@ run "publishes_a_service_level_under_its_own_path" {
   command = plan
 
   variables {
-    ssm_prefix    = "/shop/test/orders"
+    ssm_prefix    = "/demo/test/catalog"
     parameters    = { "data/table-name" = { type = "String", consumer = "template", description = "d" } }
-    string_values = { "data/table-name" = "shop-test-orders-main" }
+    string_values = { "data/table-name" = "demo-test-catalog-main" }
     list_values   = {}
   }
 
   assert {
-    condition     = aws_ssm_parameter.this["data/table-name"].name == "/shop/test/orders/data/table-name"
+    condition     = aws_ssm_parameter.this["data/table-name"].name == "/demo/test/catalog/data/table-name"
     error_message = "a service's keys live under /<app>/<env>/<service>/"
   }
 }

@@ -1,7 +1,7 @@
 mock_provider "aws" {}
 
 variables {
-  name_prefix = "shop-test-orders"
+  name_prefix = "demo-test-catalog"
 }
 
 run "protected_by_default" {
@@ -21,7 +21,7 @@ run "main_table_shape" {
   command = plan
 
   assert {
-    condition     = aws_dynamodb_table.main_protected[0].name == "shop-test-orders-main" && aws_dynamodb_table.main_protected[0].hash_key == "pk" && aws_dynamodb_table.main_protected[0].range_key == "sk"
+    condition     = aws_dynamodb_table.main_protected[0].name == "demo-test-catalog-main" && aws_dynamodb_table.main_protected[0].hash_key == "pk" && aws_dynamodb_table.main_protected[0].range_key == "sk"
     error_message = "the main table must be <prefix>-main keyed pk/sk"
   }
   assert {

@@ -1,7 +1,7 @@
 mock_provider "aws" {}
 
 variables {
-  name_prefix = "shop-test"
+  name_prefix = "demo-test"
 }
 
 run "all_at_once_uses_codedeploys_own_configuration" {
@@ -21,7 +21,7 @@ run "prod_canary_ten_percent_for_ten_minutes" {
   }
 
   assert {
-    condition     = output.config_name == "shop-test-canary-10pct-10min"
+    condition     = output.config_name == "demo-test-canary-10pct-10min"
     error_message = "a custom configuration is named after its steps"
   }
   assert {
@@ -44,7 +44,7 @@ run "linear_steps" {
   }
 
   assert {
-    condition     = aws_codedeploy_deployment_config.this[0].traffic_routing_config[0].time_based_linear[0].interval == 1 && output.config_name == "shop-test-linear-10pct-1min"
+    condition     = aws_codedeploy_deployment_config.this[0].traffic_routing_config[0].time_based_linear[0].interval == 1 && output.config_name == "demo-test-linear-10pct-1min"
     error_message = "linear shifts its percentage every interval"
   }
 }

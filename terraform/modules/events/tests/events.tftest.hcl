@@ -1,18 +1,18 @@
 mock_provider "aws" {
   mock_resource "aws_cloudwatch_event_bus" {
-    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/orders-test-events" }
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/catalog-test-events" }
   }
 }
 
 variables {
-  name_prefix = "orders-test"
+  name_prefix = "catalog-test"
 }
 
 run "bus_with_an_archive" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_event_bus.this.name == "orders-test-events"
+    condition     = aws_cloudwatch_event_bus.this.name == "catalog-test-events"
     error_message = "the bus must be named <prefix>-events"
   }
   assert {

@@ -11,11 +11,11 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix          = "shop-test"
-  ssm_prefix           = "/shop/test"
-  passable_role_arns   = ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec"]
-  artifacts_bucket_arn = "arn:aws:s3:::shop-test-sam"
-  event_bus_name       = "shop-test-events"
+  name_prefix          = "demo-test"
+  ssm_prefix           = "/demo/test"
+  passable_role_arns   = ["arn:aws:iam::123456789012:role/demo-test-catalog-api-exec"]
+  artifacts_bucket_arn = "arn:aws:s3:::demo-test-sam"
+  event_bus_name       = "demo-test-events"
   github_repository    = "example/splitstack"
   github_deploy_branch = "develop"
   github_environment   = "test"
@@ -33,7 +33,7 @@ run "cloudformation_role_cannot_create_identities" {
     error_message = "the CloudFormation role may only pass roles, never manage IAM"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "PassOwnRoles"]).Resource == ["arn:aws:iam::123456789012:role/shop-test-orders-api-exec", aws_iam_role.codedeploy.arn]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "PassOwnRoles"]).Resource == ["arn:aws:iam::123456789012:role/demo-test-catalog-api-exec", aws_iam_role.codedeploy.arn]
     error_message = "the CloudFormation role may pass the services' roles and the CodeDeploy role, nothing else"
   }
 }
@@ -42,7 +42,7 @@ run "cloudformation_puts_rules_of_the_app_on_the_platforms_bus_only" {
   command = apply
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "BusRules"]).Resource == ["arn:aws:events:eu-west-1:123456789012:rule/shop-test-events/shop-test-*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.cloudformation.policy).Statement : s if s.Sid == "BusRules"]).Resource == ["arn:aws:events:eu-west-1:123456789012:rule/demo-test-events/demo-test-*"]
     error_message = "the services' stacks may manage their rules on the platform's bus, named <app>-<env>-*"
   }
 }
@@ -76,7 +76,7 @@ run "one_deploy_role_for_every_service_stack" {
   command = apply
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.github_deploy[0].policy).Statement : s if s.Sid == "Stack"]).Resource == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-test-*/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_deploy[0].policy).Statement : s if s.Sid == "Stack"]).Resource == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/demo-test-*/*"]
     error_message = "the deploy role deploys the stacks of the app's services in this environment, named <app>-<env>-<service>"
   }
 }
@@ -121,11 +121,11 @@ run "plan_role_reads_configuration_never_data" {
     error_message = "the plan role must be denied table items, stream records, object bodies, log events, parameter and secret values, queue messages and users"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoParametersOutsideTheContract"]).NotResource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/test/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoParametersOutsideTheContract"]).NotResource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/demo/test/*"]
     error_message = "the plan role may read the parameters of the app's own contract (Terraform refreshes them), and no other"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoObjectBodies"]).NotResource == ["arn:aws:s3:::tf-state/shop/test/*", "arn:aws:s3:::shop-test-sam/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan_no_data[0].policy).Statement : s if s.Sid == "NoObjectBodies"]).NotResource == ["arn:aws:s3:::tf-state/demo/test/*", "arn:aws:s3:::demo-test-sam/*"]
     error_message = "the plan role may read its state and the artifacts `sam deploy` uploads, no other object"
   }
   # What the AWS provider's refresh reads for the platform's resources (its Read functions: the
@@ -146,7 +146,7 @@ run "plan_role_reads_configuration_never_data" {
     error_message = "a deny of the plan role takes away a read Terraform's refresh needs"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan[0].policy).Statement : s if s.Sid == "StateObjects"]).Resource == ["arn:aws:s3:::tf-state/shop/test/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.github_plan[0].policy).Statement : s if s.Sid == "StateObjects"]).Resource == ["arn:aws:s3:::tf-state/demo/test/*"]
     error_message = "the roles may touch this app's state of this environment (<app>/<env>/terraform.tfstate) and no other"
   }
 }
@@ -205,7 +205,7 @@ run "codedeploy_may_invoke_the_pretraffic_hooks_only" {
   command = apply
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.codedeploy_hooks.policy).Statement[0].Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:shop-test-*-pretraffic"]
+    condition     = jsondecode(aws_iam_role_policy.codedeploy_hooks.policy).Statement[0].Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:demo-test-*-pretraffic"]
     error_message = "CodeDeploy may invoke each service's pre-traffic hook, and no other function beyond its managed policy"
   }
 }

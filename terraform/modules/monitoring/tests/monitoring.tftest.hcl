@@ -5,35 +5,35 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix = "shop-test-orders"
+  name_prefix = "demo-test-catalog"
   functions = {
-    api       = { name = "shop-test-orders-api", trigger = "api", timeout = 10 }
-    processor = { name = "shop-test-orders-processor", trigger = "stream", timeout = 60 }
-    scheduled = { name = "shop-test-orders-scheduled", trigger = "schedule", timeout = 300 }
-    shipping  = { name = "shop-test-orders-shipping", trigger = "queue", timeout = 20 }
+    api       = { name = "demo-test-catalog-api", trigger = "api", timeout = 10 }
+    processor = { name = "demo-test-catalog-processor", trigger = "stream", timeout = 60 }
+    scheduled = { name = "demo-test-catalog-scheduled", trigger = "schedule", timeout = 300 }
+    shipping  = { name = "demo-test-catalog-shipping", trigger = "queue", timeout = 20 }
   }
-  rest_api_name     = "shop-test-orders-api"
+  rest_api_name     = "demo-test-catalog-api"
   stage_name        = "test"
-  table_name        = "shop-test-orders-main"
-  queue_names       = { processor-failures = "shop-test-orders-processor-failures", scheduled-dlq = "shop-test-orders-scheduled-dlq" }
-  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
-  service           = "orders"
-  metrics_namespace = "shop/test"
+  table_name        = "demo-test-catalog-main"
+  queue_names       = { processor-failures = "demo-test-catalog-processor-failures", scheduled-dlq = "demo-test-catalog-scheduled-dlq" }
+  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:demo-test-alarms"
+  service           = "catalog"
+  metrics_namespace = "demo/test"
   custom_metric_alarms = {
     projection-drift = { metric = "ProjectionDrift", description = "drift" }
   }
-  consumer_queue_names = { shipping = "shop-test-orders-shipping-queue" }
+  consumer_queue_names = { shipping = "demo-test-catalog-shipping-queue" }
 }
 
 run "log_groups_for_each_function_and_the_api" {
   command = plan
 
   assert {
-    condition     = [for g in aws_cloudwatch_log_group.function : g.name] == ["/aws/lambda/shop-test-orders-api", "/aws/lambda/shop-test-orders-processor", "/aws/lambda/shop-test-orders-scheduled", "/aws/lambda/shop-test-orders-shipping"]
+    condition     = [for g in aws_cloudwatch_log_group.function : g.name] == ["/aws/lambda/demo-test-catalog-api", "/aws/lambda/demo-test-catalog-processor", "/aws/lambda/demo-test-catalog-scheduled", "/aws/lambda/demo-test-catalog-shipping"]
     error_message = "each function must get /aws/lambda/<name>"
   }
   assert {
-    condition     = aws_cloudwatch_log_group.api_access[0].name == "/aws/apigateway/shop-test-orders-api/access" && aws_cloudwatch_log_group.api_access[0].retention_in_days == 30
+    condition     = aws_cloudwatch_log_group.api_access[0].name == "/aws/apigateway/demo-test-catalog-api/access" && aws_cloudwatch_log_group.api_access[0].retention_in_days == 30
     error_message = "the API access log group must exist with the default retention"
   }
 }
@@ -64,27 +64,27 @@ run "alarms_cover_every_signal" {
     error_message = "the API's 5xx alarm is a rate of its requests"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.metric["api-latency"].dimensions == tomap({ ApiName = "shop-test-orders-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.metric["api-latency"].extended_statistic == "p95" && aws_cloudwatch_metric_alarm.metric["api-latency"].threshold == 500 && aws_cloudwatch_metric_alarm.metric["api-latency"].evaluation_periods == 5
+    condition     = aws_cloudwatch_metric_alarm.metric["api-latency"].dimensions == tomap({ ApiName = "demo-test-catalog-api", Stage = "test" }) && aws_cloudwatch_metric_alarm.metric["api-latency"].extended_statistic == "p95" && aws_cloudwatch_metric_alarm.metric["api-latency"].threshold == 500 && aws_cloudwatch_metric_alarm.metric["api-latency"].evaluation_periods == 5
     error_message = "the API needs a p95 latency alarm above 500 ms for 5 minutes on its stage (seed 003)"
   }
   assert {
-    condition     = [for k, a in aws_cloudwatch_metric_alarm.metric : a.dimensions.FunctionName if endswith(k, "-iterator-age")] == ["shop-test-orders-processor"]
+    condition     = [for k, a in aws_cloudwatch_metric_alarm.metric : a.dimensions.FunctionName if endswith(k, "-iterator-age")] == ["demo-test-catalog-processor"]
     error_message = "every stream function, and only those, needs an iterator age alarm"
   }
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.metric["shipping-event-age"].dimensions == tomap({ QueueName = "shop-test-orders-shipping-queue" }) &&
+      aws_cloudwatch_metric_alarm.metric["shipping-event-age"].dimensions == tomap({ QueueName = "demo-test-catalog-shipping-queue" }) &&
       aws_cloudwatch_metric_alarm.metric["shipping-event-age"].metric_name == "ApproximateAgeOfOldestMessage" &&
       aws_cloudwatch_metric_alarm.metric["scheduled-event-age"].metric_name == "AsyncEventAge"
     )
     error_message = "a queue consumer's event age is its queue's oldest message, a scheduled function's its oldest asynchronous invocation"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.metric["projection-drift"].namespace == "shop/test" && aws_cloudwatch_metric_alarm.metric["projection-drift"].dimensions == tomap({ service = "orders" }) && aws_cloudwatch_metric_alarm.metric["projection-drift"].alarm_name == "shop-test-orders-projection-drift"
+    condition     = aws_cloudwatch_metric_alarm.metric["projection-drift"].namespace == "demo/test" && aws_cloudwatch_metric_alarm.metric["projection-drift"].dimensions == tomap({ service = "catalog" }) && aws_cloudwatch_metric_alarm.metric["projection-drift"].alarm_name == "demo-test-catalog-projection-drift"
     error_message = "each custom metric alarm reads the service's own metric"
   }
   assert {
-    condition     = toset([for k in ["processor-failures-depth", "scheduled-dlq-depth"] : aws_cloudwatch_metric_alarm.metric[k].dimensions.QueueName]) == toset(["shop-test-orders-processor-failures", "shop-test-orders-scheduled-dlq"])
+    condition     = toset([for k in ["processor-failures-depth", "scheduled-dlq-depth"] : aws_cloudwatch_metric_alarm.metric[k].dimensions.QueueName]) == toset(["demo-test-catalog-processor-failures", "demo-test-catalog-scheduled-dlq"])
     error_message = "every dead-letter queue needs a depth alarm"
   }
   assert {
@@ -110,7 +110,7 @@ run "metric_math_ids_hold_no_hyphen" {
   command = apply
 
   variables {
-    functions            = { dead-mail = { name = "shop-test-orders-dead-mail", trigger = "queue", timeout = 20 } }
+    functions            = { dead-mail = { name = "demo-test-catalog-dead-mail", trigger = "queue", timeout = 20 } }
     consumer_queue_names = {}
   }
 
@@ -128,19 +128,19 @@ run "rollback_alarms_per_function" {
   command = plan
 
   assert {
-    condition     = output.rollback_alarm_names.api == "shop-test-orders-api-rollback"
+    condition     = output.rollback_alarm_names.api == "demo-test-catalog-api-rollback"
     error_message = "each function has one rollback alarm, named after it"
   }
   assert {
-    condition     = output.rollback_alarm_rules.api == "ALARM(\"shop-test-orders-api-error-rate\") OR ALARM(\"shop-test-orders-api-5xx-rate\")"
+    condition     = output.rollback_alarm_rules.api == "ALARM(\"demo-test-catalog-api-error-rate\") OR ALARM(\"demo-test-catalog-api-5xx-rate\")"
     error_message = "the API rolls back on its error rate and its 5xx rate"
   }
   assert {
-    condition     = output.rollback_alarm_rules.processor == "ALARM(\"shop-test-orders-processor-error-rate\") OR ALARM(\"shop-test-orders-processor-iterator-age\")"
+    condition     = output.rollback_alarm_rules.processor == "ALARM(\"demo-test-catalog-processor-error-rate\") OR ALARM(\"demo-test-catalog-processor-iterator-age\")"
     error_message = "a stream function rolls back on its error rate and its iterator age"
   }
   assert {
-    condition     = output.rollback_alarm_rules.scheduled == "ALARM(\"shop-test-orders-scheduled-error-rate\")"
+    condition     = output.rollback_alarm_rules.scheduled == "ALARM(\"demo-test-catalog-scheduled-error-rate\")"
     error_message = "the scheduled function rolls back on its error rate"
   }
 }
@@ -153,7 +153,7 @@ run "without_composite_alarms_the_error_rate_alarm_rolls_back" {
   }
 
   assert {
-    condition     = output.rollback_alarm_names == { api = "shop-test-orders-api-error-rate", processor = "shop-test-orders-processor-error-rate", scheduled = "shop-test-orders-scheduled-error-rate", shipping = "shop-test-orders-shipping-error-rate" }
+    condition     = output.rollback_alarm_names == { api = "demo-test-catalog-api-error-rate", processor = "demo-test-catalog-processor-error-rate", scheduled = "demo-test-catalog-scheduled-error-rate", shipping = "demo-test-catalog-shipping-error-rate" }
     error_message = "each function's error-rate alarm is its rollback trigger"
   }
   assert {
@@ -166,7 +166,7 @@ run "a_service_without_an_api_gets_no_api_alarms" {
   command = plan
 
   variables {
-    functions            = { consumer = { name = "shop-test-orders-consumer", trigger = "stream", timeout = 60 } }
+    functions            = { consumer = { name = "demo-test-catalog-consumer", trigger = "stream", timeout = 60 } }
     rest_api_name        = null
     consumer_queue_names = {}
     custom_metric_alarms = {}
@@ -192,7 +192,7 @@ run "rejects_an_unknown_trigger" {
   command = plan
 
   variables {
-    functions = { api = { name = "shop-test-orders-api", trigger = "http", timeout = 10 } }
+    functions = { api = { name = "demo-test-catalog-api", trigger = "http", timeout = 10 } }
   }
 
   expect_failures = [var.functions]

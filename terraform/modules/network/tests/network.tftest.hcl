@@ -6,15 +6,15 @@ mock_provider "aws" {
     defaults = { account_id = "123456789012" }
   }
   mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vpc/orders-test/flow-logs" }
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vpc/catalog-test/flow-logs" }
   }
   mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/orders-test-flow-logs" }
+    defaults = { arn = "arn:aws:iam::123456789012:role/catalog-test-flow-logs" }
   }
 }
 
 variables {
-  name_prefix        = "orders-test"
+  name_prefix        = "catalog-test"
   availability_zones = ["eu-west-1a", "eu-west-1b"]
 }
 

@@ -5,14 +5,14 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix = "shop-test"
+  name_prefix = "demo-test"
 }
 
 run "one_encrypted_alarm_topic" {
   command = plan
 
   assert {
-    condition     = aws_sns_topic.alarms.name == "shop-test-alarms" && aws_sns_topic.alarms.kms_master_key_id == "alias/aws/sns"
+    condition     = aws_sns_topic.alarms.name == "demo-test-alarms" && aws_sns_topic.alarms.kms_master_key_id == "alias/aws/sns"
     error_message = "the platform has one encrypted alarm topic"
   }
   assert {
@@ -48,7 +48,7 @@ run "x_ray_samples_five_percent_of_the_apis_and_dynamodb_user_errors_alarm" {
   command = plan
 
   assert {
-    condition     = aws_xray_sampling_rule.api[0].fixed_rate == 0.05 && aws_xray_sampling_rule.api[0].reservoir_size == 1 && aws_xray_sampling_rule.api[0].service_type == "AWS::ApiGateway::Stage" && aws_xray_sampling_rule.api[0].service_name == "shop-test-*"
+    condition     = aws_xray_sampling_rule.api[0].fixed_rate == 0.05 && aws_xray_sampling_rule.api[0].reservoir_size == 1 && aws_xray_sampling_rule.api[0].service_type == "AWS::ApiGateway::Stage" && aws_xray_sampling_rule.api[0].service_name == "demo-test-*"
     error_message = "the app's API stages are sampled at 5 % plus one request a second (seed 003)"
   }
   assert {

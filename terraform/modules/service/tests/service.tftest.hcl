@@ -11,9 +11,9 @@ mock_provider "aws" {
 }
 
 variables {
-  app     = "shop"
+  app     = "demo"
   env     = "test"
-  service = "orders"
+  service = "catalog"
   functions = {
     api = {
       description = "the API"
@@ -35,9 +35,9 @@ variables {
       timeout     = 300
     }
   }
-  event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/shop-test-events"
-  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:shop-test-alarms"
-  metrics_namespace = "shop/test"
+  event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/demo-test-events"
+  alarm_topic_arn   = "arn:aws:sns:eu-west-1:123456789012:demo-test-alarms"
+  metrics_namespace = "demo/test"
   # The mock provider applies: a protected table could not be torn down afterwards.
   protect_data = false
 }
@@ -46,15 +46,15 @@ run "names_come_from_app_env_and_service" {
   command = plan
 
   assert {
-    condition     = local.function_names == { api = "shop-test-orders-api", processor = "shop-test-orders-processor", scheduled = "shop-test-orders-scheduled" }
+    condition     = local.function_names == { api = "demo-test-catalog-api", processor = "demo-test-catalog-processor", scheduled = "demo-test-catalog-scheduled" }
     error_message = "function names must be <app>-<env>-<service>-<key>"
   }
   assert {
-    condition     = module.data.table_name == "shop-test-orders-main" && module.data.idempotency_table_name == "shop-test-orders-idempotency"
+    condition     = module.data.table_name == "demo-test-catalog-main" && module.data.idempotency_table_name == "demo-test-catalog-idempotency"
     error_message = "each service has its own tables"
   }
   assert {
-    condition     = output.stack_name == "shop-test-orders" && output.ssm_prefix == "/shop/test/orders"
+    condition     = output.stack_name == "demo-test-catalog" && output.ssm_prefix == "/demo/test/catalog"
     error_message = "the service's stack and SSM path are <app>-<env>-<service> and /<app>/<env>/<service>"
   }
 }
@@ -76,7 +76,7 @@ run "publishes_the_service_level_of_the_contract" {
     error_message = "the service keys, with every function's keys by its trigger"
   }
   assert {
-    condition     = module.contract.parameter_names["processor/failure-queue-name"] == "/shop/test/orders/processor/failure-queue-name"
+    condition     = module.contract.parameter_names["processor/failure-queue-name"] == "/demo/test/catalog/processor/failure-queue-name"
     error_message = "the service's keys live under /<app>/<env>/<service>/"
   }
 }
@@ -85,11 +85,11 @@ run "one_role_per_function" {
   command = plan
 
   assert {
-    condition     = [for r in aws_iam_role.function : r.name] == ["shop-test-orders-api-exec", "shop-test-orders-pretraffic-exec", "shop-test-orders-processor-exec", "shop-test-orders-scheduled-exec"]
+    condition     = [for r in aws_iam_role.function : r.name] == ["demo-test-catalog-api-exec", "demo-test-catalog-pretraffic-exec", "demo-test-catalog-processor-exec", "demo-test-catalog-scheduled-exec"]
     error_message = "each function must get its own <name>-exec role"
   }
   assert {
-    condition     = keys(aws_iam_role.scheduler) == ["scheduled"] && aws_iam_role.scheduler["scheduled"].name == "shop-test-orders-scheduled-scheduler"
+    condition     = keys(aws_iam_role.scheduler) == ["scheduled"] && aws_iam_role.scheduler["scheduled"].name == "demo-test-catalog-scheduled-scheduler"
     error_message = "each scheduled function, and only those, gets a scheduler role"
   }
 }
@@ -133,15 +133,15 @@ run "each_function_gets_only_its_own_resources" {
     error_message = "a stream function reads its service's table stream only"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-processor-failures"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["processor"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:demo-test-catalog-processor-failures"]
     error_message = "a stream function may send only to its on-failure queue, named by the contract"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-scheduled-on-failure"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OnFailureDestination"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:demo-test-catalog-scheduled-on-failure"]
     error_message = "a scheduled function may send only to its asynchronous on-failure queue, named by the contract"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OwnParameters"]).Resource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shop/test/orders/scheduled/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["scheduled"].policy).Statement : s if s.Sid == "OwnParameters"]).Resource == ["arn:aws:ssm:eu-west-1:123456789012:parameter/demo/test/catalog/scheduled/*"]
     error_message = "a function reads only its own SSM path"
   }
   assert {
@@ -153,7 +153,7 @@ run "each_function_gets_only_its_own_resources" {
     error_message = "a function that publishes may put events on the platform's bus only"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.scheduler["scheduled"].policy).Statement : s if s.Sid == "InvokeScheduledFunction"]).Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled", "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled:*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.scheduler["scheduled"].policy).Statement : s if s.Sid == "InvokeScheduledFunction"]).Resource == ["arn:aws:lambda:eu-west-1:123456789012:function:demo-test-catalog-scheduled", "arn:aws:lambda:eu-west-1:123456789012:function:demo-test-catalog-scheduled:*"]
     error_message = "the scheduler role invokes its function only"
   }
 }
@@ -179,7 +179,7 @@ run "a_queue_consumer_reads_its_own_queue_and_publishes_its_queues" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.function["consumer"].policy).Statement : s if s.Sid == "ConsumeQueue"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:shop-test-orders-consumer-queue"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.function["consumer"].policy).Statement : s if s.Sid == "ConsumeQueue"]).Resource == ["arn:aws:sqs:eu-west-1:123456789012:demo-test-catalog-consumer-queue"]
     error_message = "a queue consumer reads and deletes from its own queue only"
   }
   assert {
@@ -226,7 +226,7 @@ run "rejects_a_long_service_name" {
   command = plan
 
   variables {
-    service = "fulfilment-and-returns"
+    service = "delivery-and-returns"
   }
 
   expect_failures = [var.service]
@@ -236,14 +236,14 @@ run "a_pretraffic_hook_that_calls_new_versions_only" {
   command = apply
 
   assert {
-    condition     = module.contract.parameter_names["pretraffic/function-name"] == "/shop/test/orders/pretraffic/function-name" && aws_cloudwatch_log_group.pretraffic.name == "/aws/lambda/shop-test-orders-pretraffic"
+    condition     = module.contract.parameter_names["pretraffic/function-name"] == "/demo/test/catalog/pretraffic/function-name" && aws_cloudwatch_log_group.pretraffic.name == "/aws/lambda/demo-test-catalog-pretraffic"
     error_message = "the hook is <app>-<env>-<service>-pretraffic, published in the contract with its log group"
   }
   assert {
     condition = one([for s in jsondecode(aws_iam_role_policy.function["pretraffic"].policy).Statement : s.Resource if s.Sid == "CallNewVersions"]) == [
-      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-api:*",
-      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-processor:*",
-      "arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders-scheduled:*",
+      "arn:aws:lambda:eu-west-1:123456789012:function:demo-test-catalog-api:*",
+      "arn:aws:lambda:eu-west-1:123456789012:function:demo-test-catalog-processor:*",
+      "arn:aws:lambda:eu-west-1:123456789012:function:demo-test-catalog-scheduled:*",
     ]
     error_message = "the hook may call versions of the service's functions only"
   }

@@ -1,11 +1,11 @@
 mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::orders-test-artifacts" }
+    defaults = { arn = "arn:aws:s3:::catalog-test-artifacts" }
   }
 }
 
 variables {
-  bucket_name = "orders-test-artifacts"
+  bucket_name = "catalog-test-artifacts"
 }
 
 run "private_versioned_encrypted" {
