@@ -10,6 +10,7 @@ VENV ?= .venv
 ENV ?= local
 FN ?=
 NAME ?=
+TRIGGER ?=
 FRESH ?=
 EVENT ?=
 TENANT ?=
@@ -156,6 +157,12 @@ new-service: $(STAMP) ## Add a service (API function, table, tests) from templat
 	@$(BIN)/copier copy --quiet --defaults --data service="$(NAME)" --data app="$(APP)" templates/service .
 	@$(MAKE) docs
 	@echo "service $(NAME) added: terraform/stack/services/$(NAME).yaml, sam/$(NAME)/, layers/$(NAME)/, functions/$(NAME)/, tests (docs/extending.md)"
+
+.PHONY: new-function
+new-function: $(STAMP) ## Add a stream, queue or schedule function to a service: make new-function SERVICE=billing NAME=worker TRIGGER=queue
+	@test -n "$(NAME)" -a -n "$(TRIGGER)" -a "$(words $(SERVICE))" = 1 || { echo "name the service, the function and its trigger: make new-function SERVICE=billing NAME=worker TRIGGER=stream|queue|schedule"; exit 1; }
+	@$(BIN)/python -m scripts.new_function --service "$(SERVICE)" --name "$(NAME)" --trigger "$(TRIGGER)"
+	@$(MAKE) docs
 
 .PHONY: docs
 docs: $(STAMP) ## Regenerate the README's contract tables and every sam/<service>/samconfig.toml from the contract files and the templates

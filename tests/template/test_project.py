@@ -82,11 +82,17 @@ def test_no_name_of_the_samples_is_left(acme: Path) -> None:
 
 def test_its_lint_contract_and_unit_tests_and_terraform_validate_pass(acme: Path) -> None:
     """With this repository's virtual environment (the project pins the same packages, the same
-    file): its make targets and its tests, as they run in the project, with a second service."""
+    file): its make targets and its tests, as they run in the project, with a second service and a
+    function of each trigger added to it by the generators."""
     (acme / ".venv").symlink_to(ROOT / ".venv")
     shutil.copystat(ROOT / "requirements" / "dev.txt", acme / "requirements" / "dev.txt")
     run("make", "new-service", "NAME=ledger", cwd=acme)  # a second service, as its users add one
-    assert (acme / "terraform" / "stack" / "services" / "ledger.yaml").exists()
+    for trigger in ("stream", "queue", "schedule"):  # and a function of each trigger to it
+        run("make", "new-function", "SERVICE=ledger", f"NAME={trigger}s", f"TRIGGER={trigger}", cwd=acme)
+    functions = yaml.safe_load((acme / "terraform" / "stack" / "services" / "ledger.yaml").read_text())[
+        "functions"
+    ]
+    assert sorted(functions) == ["api", "queues", "schedules", "streams"]
     run("make", "lint", cwd=acme)
     run(
         ".venv/bin/python",
