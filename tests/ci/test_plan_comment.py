@@ -25,9 +25,6 @@ from tests.ci.conftest import Plan
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANGE_SET = Path(__file__).parent / "data" / "change-set.json"
-EXAMPLE = ROOT / "docs" / "examples" / "plan-comment.md"
-EXAMPLE_RUN = "https://github.com/example/splitstack/actions/runs/123456789"
-EXAMPLE_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 WHERE = Where(env="dev", run_url="https://github.com/o/r/actions/runs/1", commit="feedc0ffee1234")
 
 
@@ -287,33 +284,3 @@ def test_the_command_names_a_missing_or_broken_input(tmp_path: Path, monkeypatch
     with pytest.raises(SystemExit, match=r"name the stack and the file, STACK=FILE"):
         cli("plan --env dev --plan-json broken.json --plan-text plan.txt --out c.md --change-set cs.json")
     assert not (tmp_path / "c.md").exists()
-
-
-@pytest.mark.emulator
-def test_the_committed_example_is_what_the_renderer_makes_of_the_platforms_plan(
-    platform_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """docs/examples/plan-comment.md: the create-only plan of the whole platform (envs/local),
-    with the sample change set. Regenerated here; a difference means the example is stale."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "plan.json").write_text(json.dumps(platform_plan.json))
-    (tmp_path / "plan.txt").write_text(platform_plan.text)
-
-    cli(
-        "plan --env local --plan-json plan.json --plan-text plan.txt --out comment.md",
-        *(
-            "--change-set",
-            f"demo-local-catalog={CHANGE_SET}",
-            "--run-url",
-            EXAMPLE_RUN,
-            "--commit",
-            EXAMPLE_COMMIT,
-        ),
-    )
-
-    rendered = (tmp_path / "comment.md").read_text()
-    assert len(rendered.encode()) <= COMMENT_LIMIT
-    example = EXAMPLE.relative_to(ROOT)
-    assert rendered == EXAMPLE.read_text(), (
-        f"{example} is stale; if intended: cp {tmp_path}/comment.md {example}"
-    )
