@@ -18,10 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from scripts.contract import APP, PRETRAFFIC
+from scripts.contract import APP, PRETRAFFIC, ROOT
 from scripts.sam_template import load_template
 
-ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "templates" / "function"
 TRIGGERS = ("stream", "queue", "schedule")
 NAME = re.compile(r"^[a-z][a-z0-9]{1,11}$")

@@ -30,9 +30,8 @@ from scripts.sam_template import SAM, SERVICES, load_template, template_path
 
 # What differs between environments besides their SSM keys, for every service.
 SETTINGS: dict[str, dict[str, str]] = {
-    "dev": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "DEBUG"},
-    "staging": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "INFO"},
-    "prod": {"AuthMode": PROJECT["auth_mode"], "LogLevel": "INFO"},
+    env: {"AuthMode": PROJECT["auth_mode"], "LogLevel": level}
+    for env, level in [("dev", "DEBUG"), ("staging", "INFO"), ("prod", "INFO")]
 }
 # The default of a contract parameter: the local environment's key, /<app>/local/<path>.
 LOCAL_DEFAULT = re.compile(r"^(\s+Default: )/[a-z0-9-]+/local/", re.MULTILINE)

@@ -9,6 +9,7 @@ of the right kind: the values SAM will read are the ones Terraform created.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 import pytest
@@ -82,8 +83,9 @@ def test_arns_are_arns_of_the_right_service(published: dict[str, ParameterTypeDe
         assert re.fullmatch(rf"arn:aws:{service}:[a-z0-9-]*:\d{{12}}:\S+", value(published, key)), key
 
 
+@cache
 def functions(service: str) -> dict[str, str]:
-    """Function key -> trigger of the service's template."""
+    """Function key -> trigger of the service's template (read once)."""
     return template_functions(load_template(template_path(service)))
 
 
