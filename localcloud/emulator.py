@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
+import signal
+import sys
+import urllib.request
 
 import boto3
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{os.environ.get('LOCAL_AWS_PORT', '5050')}"
+# Where the emulator says which services answer on an endpoint of their own (decision 0022).
+ENDPOINTS_PATH = "/_localcloud/endpoints"
+PR_SET_PDEATHSIG = 1
 
 
 def session() -> boto3.Session:
@@ -19,3 +27,31 @@ def session() -> boto3.Session:
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106  # the emulator's, not a secret
     )
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: receive SIGTERM when this process dies, even by SIGKILL (Linux).
+    The signal follows the thread that started the child: only the main thread starts them."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def service_endpoints(endpoint: str) -> dict[str, str]:
+    """The services the emulator answers on endpoints of their own, by signing name (dynamodb,
+    dynamodbstreams): every service also answers on `endpoint`, but a client that sends a hot
+    service's requests straight to its own saves the emulator a detour, as AWS has an endpoint
+    per service. None for an emulator without the layer."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}{ENDPOINTS_PATH}", timeout=5) as response:  # noqa: S310  # loopback
+            found: dict[str, str] = json.load(response)
+            return found
+    except OSError:  # an emulator without the layer (404), or none: the one endpoint
+        return {}
+
+
+def sdk_endpoint_variables(endpoint: str) -> dict[str, str]:
+    """AWS_ENDPOINT_URL and, for each service with an endpoint of its own, the SDKs'
+    AWS_ENDPOINT_URL_<SERVICE ID> that takes precedence over it for that service."""
+    names = {"dynamodb": "AWS_ENDPOINT_URL_DYNAMODB", "dynamodbstreams": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS"}
+    own = service_endpoints(endpoint)
+    return {"AWS_ENDPOINT_URL": endpoint, **{names[s]: url for s, url in own.items() if s in names}}

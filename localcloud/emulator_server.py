@@ -52,14 +52,18 @@ import base64
 import calendar
 import copy
 import functools
+import http.client
 import io
 import json
 import logging
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -90,6 +94,7 @@ from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
 from moto.sqs.models import SQSBackend
 from werkzeug.serving import run_simple
 
+from localcloud.emulator import ENDPOINTS_PATH, die_with_parent
 from localcloud.faults import PATH, Fault, FaultError, Faults
 
 JSON_PROTOCOL = "application/x-amz-json-1.0"
@@ -411,19 +416,77 @@ class Answers:
                 self._answers.popitem(last=False)
 
 
+# The services that have an emulator process of their own (decision 0022).
+DYNAMODB_SERVICES = ("dynamodb", "dynamodbstreams")
+
+
+class Forward:
+    """Sends a request on to another emulator process as it came, and its answer back: one
+    kept-alive connection per thread of this server."""
+
+    HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._connections = threading.local()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        body = _read_body(environ)
+        headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers["Content-Type"] = environ.get("CONTENT_TYPE", "")
+        headers["Content-Length"] = str(len(body))
+        query = environ.get("QUERY_STRING")
+        path = environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")
+        status, answer_headers, raw = self.send(environ["REQUEST_METHOD"], path, body, headers)
+        start_response(status, [(k, v) for k, v in answer_headers if k.lower() not in self.HOP_BY_HOP])
+        return [raw]
+
+    def send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """A kept connection the other process has closed fails before the request is read: the
+        request goes once more, on a new connection (should it have run, the other process's
+        Answers give the first answer again)."""
+        try:
+            return self._send(method, path, body, headers)
+        except (ConnectionError, http.client.HTTPException):
+            self._connections.connection.close()
+            self._connections.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            return self._send(method, path, body, headers)
+
+    def _send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        if getattr(self._connections, "connection", None) is None:
+            self._connections.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection: http.client.HTTPConnection = self._connections.connection
+        connection.request(method, path, body, headers)
+        response = connection.getresponse()
+        return f"{response.status} {response.reason}", response.getheaders(), response.read()
+
+
 class Layer:
     """WSGI in front of moto: the fault switch, faults on AWS requests, and one execution of a
-    call whose answer got lost (Answers)."""
+    call whose answer got lost (Answers). With `dynamodb` (the port of the process that holds
+    DynamoDB and its streams), those two services' requests and fault rules go there."""
 
-    def __init__(self, app: DomainDispatcherApplication, faults: Faults | None = None) -> None:
+    def __init__(
+        self, app: DomainDispatcherApplication, faults: Faults | None = None, dynamodb: int | None = None
+    ) -> None:
         self.app = app
         self.faults = faults or Faults()
         self.answers = Answers()
         self._services: dict[tuple[str, ...], WsgiApp] = {}
+        self.dynamodb = None if dynamodb is None else Forward(dynamodb)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(PATH):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PATH):
             return self._switch(environ, start_response)
+        if path == ENDPOINTS_PATH:
+            return _json(start_response, "200 OK", self.endpoints(environ))
+        if self.dynamodb is not None and (_operation(environ) or ("",))[0] in DYNAMODB_SERVICES:
+            return self.dynamodb(environ, start_response)
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         if invocation is None or environ["REQUEST_METHOD"] in ("GET", "HEAD"):
             return self._call(environ, start_response)
@@ -444,6 +507,14 @@ class Layer:
             getattr(body, "close", lambda: None)()
         self.answers.keep(invocation, (captured[0], captured[1], raw))
         return [raw]
+
+    def endpoints(self, environ: Environ) -> dict[str, str]:
+        """Where each service's requests are answered without a detour through this process, as
+        AWS has an endpoint per service (AWS_ENDPOINT_URL_<SERVICE> for an SDK)."""
+        if self.dynamodb is None:
+            return {}
+        host = environ.get("SERVER_NAME", "127.0.0.1")
+        return {service: f"http://{host}:{self.dynamodb.port}" for service in DYNAMODB_SERVICES}
 
     def _call(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         operation = _operation(environ)
@@ -512,16 +583,34 @@ class Layer:
             if path == f"{PATH}/lambda" and method == "POST":
                 function = json.loads(_read_body(environ))["function"]
                 return _json(start_response, "200 OK", [asdict(f) for f in self.faults.take_lambda(function)])
+            if path == f"{PATH}/held" and method == "POST":  # a rule the front process numbered
+                held = self.faults.add(Fault(**json.loads(_read_body(environ))))
+                return _json(start_response, "200 OK", asdict(held))
             if path != PATH:
                 return _json(start_response, "404 Not Found", {"message": f"no such path: {path}"})
             if method == "POST":
-                added = self.faults.add(Fault.parse(json.loads(_read_body(environ) or b"null")))
-                return _json(start_response, "200 OK", asdict(added))
+                fault = self.faults.number(Fault.parse(json.loads(_read_body(environ) or b"null")))
+                if self.dynamodb is not None and fault.service in DYNAMODB_SERVICES:
+                    self._held(self.dynamodb, method, f"{PATH}/held", asdict(fault))  # held where it is used
+                else:
+                    self.faults.add(fault)
+                return _json(start_response, "200 OK", asdict(fault))
             if method == "DELETE":
                 self.faults.clear()
-            return _json(start_response, "200 OK", self.faults.listing())
+            held = [] if self.dynamodb is None else self._held(self.dynamodb, method, PATH)
+            rules = sorted(self.faults.listing() + held, key=lambda rule: int(rule["id"]))
+            return _json(start_response, "200 OK", rules)
         except (FaultError, ValueError, KeyError) as error:
             return _json(start_response, "400 Bad Request", {"message": f"fault not added: {error}"})
+
+    @staticmethod
+    def _held(forward: Forward, method: str, path: str, body: Any = None) -> Any:
+        """The fault switch of the DynamoDB process."""
+        data = b"" if body is None else json.dumps(body).encode()
+        status, _, raw = forward.send(method, path, data, {"Content-Type": "application/json"})
+        if not status.startswith("200"):
+            raise FaultError(json.loads(raw)["message"])
+        return json.loads(raw)
 
 
 def _operation(environ: Environ) -> tuple[str, str, str] | None:
@@ -565,18 +654,59 @@ class RequestHandler(MotoRequestHandler):
     disable_nagle_algorithm = True
 
 
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_dynamodb(host: str, port: int) -> subprocess.Popen[bytes]:
+    """The process that holds DynamoDB and its streams, answering on host:port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localcloud.emulator_server", "-H", host, "-p", str(port), "--dynamodb-only"],
+        preexec_fn=die_with_parent,  # noqa: PLW1509  # only prctl, safe after fork
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}{PATH}", timeout=2):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                sys.exit(f"the DynamoDB process of the emulator did not start on {host}:{port}")
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=5050)
+    parser.add_argument(
+        "--dynamodb-port", type=int, default=0, help="the DynamoDB process's port (default: a free one)"
+    )
+    parser.add_argument("--dynamodb-only", action="store_true", help=argparse.SUPPRESS)  # that process
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto's server: URLs it writes (SQS) carry it
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    app = Layer(DomainDispatcherApplication(create_backend_app))
+    dynamodb, held_by = None, None
+    if not args.dynamodb_only:
+        dynamodb = args.dynamodb_port or _free_port(args.host)
+        held_by = start_dynamodb(args.host, dynamodb)
+
+    def stop(_signum: int, _frame: object) -> None:
+        """Stopped, this process stops the DynamoDB process first: both are gone when it is."""
+        if held_by is not None:
+            held_by.terminate()
+            held_by.wait(timeout=10)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    app = Layer(DomainDispatcherApplication(create_backend_app), dynamodb=dynamodb)
     run_simple(args.host, args.port, app, threaded=True, request_handler=RequestHandler)
 
 

@@ -100,9 +100,15 @@ class Faults:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: count[int] = field(default_factory=lambda: count(1))
 
-    def add(self, fault: Fault) -> Fault:
+    def number(self, fault: Fault) -> Fault:
+        """The rule with the next id, unless it has one (numbered by another process's switch)."""
         with self._lock:
-            fault.id = next(self._ids)
+            fault.id = fault.id or next(self._ids)
+        return fault
+
+    def add(self, fault: Fault) -> Fault:
+        self.number(fault)
+        with self._lock:
             self.rules.append(fault)
         return fault
 

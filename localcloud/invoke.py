@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from localcloud.emulator import DEFAULT_ENDPOINT, REGION, session
+from localcloud.emulator import DEFAULT_ENDPOINT, REGION, sdk_endpoint_variables, session
 from localcloud.template import Function, TemplateError, find_function
 from localcloud.worker import LambdaContext
 
@@ -38,7 +38,7 @@ def runtime_environment(function: Function, endpoint: str) -> dict[str, str]:
     """What the Lambda runtime sets, pointed at the emulator, then the template's variables."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "AWS_ENDPOINT_URL": endpoint,
+        **sdk_endpoint_variables(endpoint),
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "local",

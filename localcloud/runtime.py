@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any
 
 from localcloud.apigateway import LocalApi, serve
-from localcloud.emulator import DEFAULT_ENDPOINT, session
+from localcloud.emulator import DEFAULT_ENDPOINT, service_endpoints, session
 from localcloud.faults import FaultSwitch
 from localcloud.functions import CodeWatcher, LocalFunction, log_to_console
 from localcloud.queues import QueueMapping, QueuePoller
@@ -94,7 +94,9 @@ class ServiceRuntime:
             if apis
             else None
         )
-        streams = aws.client("dynamodbstreams", endpoint_url=endpoint)
+        streams = aws.client(
+            "dynamodbstreams", endpoint_url=service_endpoints(endpoint).get("dynamodbstreams", endpoint)
+        )
         self.pollers: list[StreamPoller] = []
         self.queue_pollers: list[QueuePoller] = []
         for mapping in self.template.invokers("AWS::Lambda::EventSourceMapping"):

@@ -24,7 +24,6 @@ foreign process, --fresh) stops the kept emulator and starts from scratch. --sto
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import importlib.metadata
 import json
@@ -42,13 +41,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from localcloud.emulator import die_with_parent
 from localcloud.runtime import arguments, run
 from localcloud.template import TemplateError
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV = ROOT / "terraform" / "envs" / "local"
 PROGRESS_SECONDS = 10
-PR_SET_PDEATHSIG = 1
 
 
 class StartError(RuntimeError):
@@ -61,13 +60,6 @@ class Stopped(Exception):  # a signal, not an error
 
 def _stop_during_startup(_signum: int, _frame: FrameType | None) -> None:
     raise Stopped
-
-
-def die_with_parent() -> None:
-    """In a child, before exec: receive SIGTERM when this process dies, even by SIGKILL (Linux).
-    The signal follows the thread that started the child: only the main thread starts them."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def check_port_free(port: int, variable: str) -> None:
