@@ -29,10 +29,11 @@ module "network" {
 module "storage" {
   source = "../modules/storage"
 
-  bucket_name   = local.artifacts_bucket
-  enforce_tls   = var.enforce_tls
-  force_destroy = var.force_destroy_buckets
-  tags          = local.tags
+  bucket_name        = local.artifacts_bucket
+  enforce_tls        = var.enforce_tls
+  expire_old_objects = var.expire_old_artifacts
+  force_destroy      = var.force_destroy_buckets
+  tags               = local.tags
 }
 
 module "events" {

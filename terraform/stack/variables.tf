@@ -59,6 +59,12 @@ variable "enforce_tls" {
   default     = true
 }
 
+variable "expire_old_artifacts" {
+  description = "The artifacts bucket's lifecycle (old versions expire, unfinished uploads are aborted). Only the local emulator turns it off: nothing ages there, and the provider waits a minute after writing it."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy_buckets" {
   description = "Let `terraform destroy` delete buckets that still hold objects (throwaway environments only)."
   type        = bool

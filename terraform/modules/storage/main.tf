@@ -48,6 +48,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count  = var.expire_old_objects ? 1 : 0
   bucket = aws_s3_bucket.this.id
 
   rule {

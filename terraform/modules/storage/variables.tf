@@ -14,6 +14,12 @@ variable "enforce_tls" {
   default     = true
 }
 
+variable "expire_old_objects" {
+  description = "The lifecycle configuration that expires replaced versions and aborts unfinished uploads. Only the local emulator turns it off: nothing ages there, and the provider waits a minute after writing one (10 s, then ten equal reads 5 s apart), the longest wait of the local apply."
+  type        = bool
+  default     = true
+}
+
 variable "noncurrent_version_retention_days" {
   description = "Days a replaced or deleted object version is kept before it expires."
   type        = number

@@ -68,12 +68,25 @@ run "lifecycle_cleans_old_versions_and_uploads" {
   }
 
   assert {
-    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id] == ["expire-noncurrent-versions", "abort-incomplete-uploads"]
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this[0].rule : r.id] == ["expire-noncurrent-versions", "abort-incomplete-uploads"]
     error_message = "the lifecycle must expire old versions and abort incomplete uploads"
   }
   assert {
-    condition     = one(aws_s3_bucket_lifecycle_configuration.this.rule[0].noncurrent_version_expiration).noncurrent_days == 90
+    condition     = one(aws_s3_bucket_lifecycle_configuration.this[0].rule[0].noncurrent_version_expiration).noncurrent_days == 90
     error_message = "noncurrent versions must expire after the configured days"
+  }
+}
+
+run "the_local_emulator_may_leave_the_lifecycle_out" {
+  command = plan
+
+  variables {
+    expire_old_objects = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_lifecycle_configuration.this) == 0
+    error_message = "expire_old_objects = false must write no lifecycle configuration"
   }
 }
 
