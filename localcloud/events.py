@@ -19,12 +19,9 @@ from scripts.contract import APP
 TAP_QUEUE = f"{APP}-local-event-tap"
 
 
-def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any], int]]:
+def received(sqs: Any, url: str) -> list[tuple[dict[str, Any], int]]:
     """Every EventBridge event waiting on the tap, with the time the queue got it (epoch ms),
     oldest first as SQS hands them out; each is taken off the queue."""
-    aws = session()
-    sqs = aws.client("sqs", endpoint_url=endpoint)
-    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
     found: list[tuple[dict[str, Any], int]] = []
     while messages := sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["SentTimestamp"]
@@ -38,24 +35,34 @@ def received(endpoint: str, queue: str = TAP_QUEUE) -> list[tuple[dict[str, Any]
     return found
 
 
+def _queue(endpoint: str, queue: str) -> tuple[Any, str]:
+    """An SQS client of the emulator and the tap's URL."""
+    sqs = session().client("sqs", endpoint_url=endpoint)
+    return sqs, sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+
+
 @dataclass
 class Tap:
     """Every event that reached the local event tap so far, with when the queue got it (epoch ms);
-    one per session, since reading the tap takes the events off it. Thread-safe."""
+    one per session, since reading the tap takes the events off it. Thread-safe. Its SQS client is
+    made once: a client per poll would cost a load test more than its polls do."""
 
     endpoint: str
     events: list[tuple[dict[str, Any], int]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _queue: tuple[Any, str] | None = None
 
     def poll(self) -> list[tuple[dict[str, Any], int]]:
         with self._lock:
-            self.events += received(self.endpoint)
+            if self._queue is None:
+                self._queue = _queue(self.endpoint, TAP_QUEUE)
+            self.events += received(*self._queue)
             return list(self.events)
 
 
 def drain(endpoint: str, queue: str = TAP_QUEUE) -> list[dict[str, Any]]:
     """Every EventBridge event waiting on the tap, oldest first as SQS hands them out."""
-    return [event for event, _ in received(endpoint, queue)]
+    return [event for event, _ in received(*_queue(endpoint, queue))]
 
 
 def line(event: dict[str, Any]) -> str:

@@ -6,9 +6,11 @@ the function's environment only. `-I` keeps the repository and its own directory
 path, so the function sees its code directory, its layers and the interpreter's packages, nothing
 of the local cloud. This file imports nothing outside the standard library for the same reason.
 
-Invocations arrive on standard input, one JSON document per line ({"event", "request_id",
-"deadline_ms"}); each reply goes to the reply descriptor as one JSON line: {"result": ...} or
-{"error": {"errorType", "errorMessage", "stackTrace"}}. Standard output and error are the
+Once the handler is imported (or failed to import), the worker says so on the reply descriptor:
+{"initialised": true}, the end of Lambda's Init phase. Invocations then arrive on standard input,
+one JSON document per line ({"event", "request_id", "deadline_ms"}); each reply goes to the reply
+descriptor as one JSON line: {"result": ...} or {"error": {"errorType", "errorMessage",
+"stackTrace"}}. Standard output and error are the
 function's logs. The parent enforces the timeout by killing this process.
 """
 
@@ -83,6 +85,8 @@ def serve(spec: dict[str, Any], reply: Any) -> None:
         handler = None
         init_error = error_body(error, f"Runtime.ImportModuleError.{type(error).__name__}")
         traceback.print_exception(error)
+    reply.write(json.dumps({"initialised": True}) + "\n")
+    reply.flush()
     for line in sys.stdin:
         invocation = json.loads(line)
         if init_error is not None:

@@ -158,6 +158,21 @@ def test_reserved_concurrency_bounds_the_workers(code: Path, logs: list[str]) ->
     assert most_at_once == 2
 
 
+def test_the_init_phase_is_not_part_of_the_invocations_timeout(code: Path, logs: list[str]) -> None:
+    """As on Lambda: an import slower than the function's timeout (under load, twenty cold starts
+    on two cores) but within the Init phase's own 10 s leaves the invocation its whole timeout."""
+    (code / "app.py").write_text("import time\ntime.sleep(2.5)\n" + HANDLER)
+    slow = LocalFunction(function(code, "fn-slow-init", {}, timeout=2), "http://127.0.0.1:9", logs.append)
+    try:
+        first = slow.invoke({"sleep": 1.5})
+    finally:
+        slow.stop()
+    assert first.error is None, first.error
+    assert 0 < first.result["remaining_ms"] <= 500, "the deadline counts from the end of init"
+    (report,) = [line for line in logs if line.startswith("INIT_REPORT Init Duration: ")]
+    assert float(report.split()[3]) >= 2500
+
+
 def test_an_import_error_fails_every_call_with_the_runtimes_error_type(code: Path, logs: list[str]) -> None:
     (code / "app.py").write_text("import no_such_module\n")
     broken = LocalFunction(function(code, "fn-broken", {}), "http://127.0.0.1:9", logs.append)
