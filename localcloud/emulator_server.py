@@ -33,8 +33,11 @@ What moto does, and what this layer does instead:
    messages included, so a ReceiveMessage costs the square of the messages waiting; here the
    retention is read from the queue. moto builds two datetimes to read the clock (for every
    message of a queue, each time it counts them) and lists the methods of a response class for
-   every request: here the clock is read directly and the lists are remembered. And the server
-   does not log a line per request.
+   every request: here the clock is read directly and the lists are remembered. moto's request
+   handler parses every update expression only to read the names and values it uses, before
+   its backend parses it again to run it: the handler's parse is remembered (0.46 ms of the
+   read model's expression, per UpdateItem and per transaction's update). And the server does
+   not log a line per request.
 
 5. Now and then a client gets no answer to a request the emulator carried out (seen in about
    one Terraform apply in five, never reproduced with a Python client) and its SDK sends it
@@ -73,6 +76,7 @@ from typing import Any
 import jsonpath_ng.ext
 import moto.core.responses
 import moto.core.utils
+import moto.dynamodb.responses
 import moto.events.models
 import moto.sqs.models
 from moto.core.responses import ActionResult
@@ -86,6 +90,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # untyped there
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.events.utils import EventTemplateParser
@@ -357,6 +362,15 @@ def event_for_target(
     }
 
 
+class _UpdateExpressionsReadOnly:
+    """The update-expression parser of moto's request handler, which parses each UpdateItem's and
+    each transaction's update only to read the names and values it uses (the backend parses it
+    again to run it, and its validator changes that tree): here a parsed expression is
+    remembered, so the handler's read costs no second parse."""
+
+    make = staticmethod(functools.lru_cache(maxsize=512)(UpdateExpressionParser.make))
+
+
 # DynamoDB and DynamoDB Streams requests run one at a time: from reading the request to writing
 # the response body, and nothing else (parsing HTTP, routing, sending) is held up.
 DYNAMODB = threading.Lock()
@@ -376,6 +390,7 @@ def install() -> None:
     moto.core.responses.method_names_from_class = functools.cache(moto.core.utils.method_names_from_class)  # type: ignore[attr-defined]
     for module in (moto.core.utils, moto.sqs.models, moto.events.models):
         module.unix_time, module.unix_time_millis = unix_time, unix_time_millis  # type: ignore[attr-defined]
+    moto.dynamodb.responses.UpdateExpressionParser = _UpdateExpressionsReadOnly  # type: ignore[attr-defined]
     DynamoHandler.call_action = _one_at_a_time(DynamoHandler.call_action)  # type: ignore[method-assign]
     DynamoDBStreamsHandler.call_action = _one_at_a_time(DynamoDBStreamsHandler.call_action)  # type: ignore[method-assign,assignment]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
