@@ -40,7 +40,7 @@ def service_endpoints(endpoint: str) -> dict[str, str]:
     """The services the emulator answers on endpoints of their own, by signing name (dynamodb,
     dynamodbstreams): every service also answers on `endpoint`, but a client that sends a hot
     service's requests straight to its own saves the emulator a detour, as AWS has an endpoint
-    per service. None for an emulator without the layer."""
+    per service. Empty for an emulator without the layer, or none."""
     try:
         with urllib.request.urlopen(f"{endpoint}{ENDPOINTS_PATH}", timeout=5) as response:  # noqa: S310  # loopback
             found: dict[str, str] = json.load(response)

@@ -50,13 +50,13 @@ class Tap:
     endpoint: str
     events: list[tuple[dict[str, Any], int]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _queue: tuple[Any, str] | None = None
+    _sqs: tuple[Any, str] | None = None  # the client and the tap's URL, once asked
 
     def poll(self) -> list[tuple[dict[str, Any], int]]:
         with self._lock:
-            if self._queue is None:
-                self._queue = _queue(self.endpoint, TAP_QUEUE)
-            self.events += received(*self._queue)
+            if self._sqs is None:
+                self._sqs = _queue(self.endpoint, TAP_QUEUE)
+            self.events += received(*self._sqs)
             return list(self.events)
 
 
