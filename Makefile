@@ -105,12 +105,13 @@ local-stop: $(STAMP) ## Stop the emulator make local keeps for its next start
 	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --stop
 
 # The Python tests (which include the end-to-end suite) take longest and wait much of the time on
-# the provider and the emulator: they start first, once the virtual environment is there, and the
-# linters, the Terraform and SAM checks run beside them two at a time, each target's output kept
-# together.
+# the provider and the emulator: they start first, once the virtual environment is there. The
+# linters, the Terraform and SAM checks (two more virtual environments to install, terraform test,
+# the template's own project) add up to longer than the Python tests, and wait on pip and the
+# provider as much: they run beside them two at a time, each target's output kept together.
 .PHONY: test
 test: $(STAMP) ## Run every check and test (what CI runs)
-	@$(MAKE) -j2 --output-sync=target pytest lint workflows-lint tf-test $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt tf-validate
+	@$(MAKE) -j3 --output-sync=target pytest lint workflows-lint tf-test $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt tf-validate
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
