@@ -32,7 +32,6 @@ import argparse  # noqa: E402  # after gevent's patching, as locust requires
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -51,6 +50,7 @@ from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from localcloud.consistency import Ledger, Shipments, check, first_arrivals, shipped_arrivals  # noqa: E402
+from localcloud.emulator import free_port  # noqa: E402
 from localcloud.events import Tap  # noqa: E402
 from localcloud.token import ApiClient  # noqa: E402
 
@@ -173,13 +173,6 @@ class Orders(FastHttpUser):
                 "DELETE /orders/{id}",
                 **{"If-Match": f'"{order["version"]}"'},
             )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def start_cloud(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:

@@ -61,7 +61,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -99,7 +98,7 @@ from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
 from moto.sqs.models import SQSBackend
 from werkzeug.serving import run_simple
 
-from localcloud.emulator import ENDPOINTS_PATH, die_with_parent
+from localcloud.emulator import ENDPOINTS_PATH, die_with_parent, free_port
 from localcloud.faults import PATH, Fault, FaultError, Faults
 
 JSON_PROTOCOL = "application/x-amz-json-1.0"
@@ -500,11 +499,12 @@ class Layer:
             return self._switch(environ, start_response)
         if path == ENDPOINTS_PATH:
             return _json(start_response, "200 OK", self.endpoints(environ))
-        if self.dynamodb is not None and (_operation(environ) or ("",))[0] in DYNAMODB_SERVICES:
+        operation = _operation(environ)
+        if self.dynamodb is not None and operation is not None and operation[0] in DYNAMODB_SERVICES:
             return self.dynamodb(environ, start_response)
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         if invocation is None or environ["REQUEST_METHOD"] in ("GET", "HEAD"):
-            return self._call(environ, start_response)
+            return self._call(environ, start_response, operation)
         answered = self.answers.get(invocation)
         if answered is not None:
             start_response(answered[0], answered[1])
@@ -515,7 +515,7 @@ class Layer:
             captured[:] = [status, headers]
             return start_response(status, headers, *exc_info)
 
-        body = self._call(environ, capture)
+        body = self._call(environ, capture, operation)
         try:
             raw = b"".join(body)
         finally:
@@ -531,8 +531,9 @@ class Layer:
         host = environ.get("SERVER_NAME", "127.0.0.1")
         return {service: f"http://{host}:{self.dynamodb.port}" for service in DYNAMODB_SERVICES}
 
-    def _call(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        operation = _operation(environ)
+    def _call(
+        self, environ: Environ, start_response: StartResponse, operation: tuple[str, str, str] | None
+    ) -> Iterable[bytes]:
         if operation is not None and self.faults.rules:
             body = _read_body(environ)
             fault = self.faults.take_aws(operation[0], operation[2], body)
@@ -669,13 +670,6 @@ class RequestHandler(MotoRequestHandler):
     disable_nagle_algorithm = True
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def start_dynamodb(host: str, port: int) -> subprocess.Popen[bytes]:
     """The process that holds DynamoDB and its streams, answering on host:port."""
     process = subprocess.Popen(
@@ -710,7 +704,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     dynamodb, held_by = None, None
     if not args.dynamodb_only:
-        dynamodb = args.dynamodb_port or _free_port(args.host)
+        dynamodb = args.dynamodb_port or free_port(args.host)
         held_by = start_dynamodb(args.host, dynamodb)
 
     def stop(_signum: int, _frame: object) -> None:

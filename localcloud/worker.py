@@ -10,8 +10,8 @@ Once the handler is imported (or failed to import), the worker says so on the re
 {"initialised": true}, the end of Lambda's Init phase. Invocations then arrive on standard input,
 one JSON document per line ({"event", "request_id", "deadline_ms"}); each reply goes to the reply
 descriptor as one JSON line: {"result": ...} or {"error": {"errorType", "errorMessage",
-"stackTrace"}}. Standard output and error are the
-function's logs. The parent enforces the timeout by killing this process.
+"stackTrace"}}. Standard output and error are the function's logs. The parent enforces the
+timeout by killing this process.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ import copy
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
+from localcloud.emulator import free_port
 from localcloud.invoke import runtime_environment
 from localcloud.template import Template
 from localcloud.up import StartError
@@ -162,17 +162,10 @@ def stream_table(dynamodb: Any, name: str) -> str:
     return arn
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     """The emulator as `make local` starts it, on a free port."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("emulator") / "moto.log"
     try:
         with start_emulator(port, log) as endpoint:
@@ -273,7 +266,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(_cloud_suite(item) for item in session.items):
         return
     work = Path(tempfile.mkdtemp(prefix="splitstack-e2e-"))
-    api_port, aws_port = _free_port(), _free_port()
+    api_port, aws_port = free_port(), free_port()
     log = work / "local-cloud.log"
     command = [
         sys.executable, "-m", "localcloud.up",
