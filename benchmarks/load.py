@@ -193,9 +193,14 @@ def start_cloud(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     return process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}"
 
 
-def percentile(values: list[float], fraction: float) -> float:
+def p50_p95(values: list[float]) -> dict[str, int | None]:
+    """The median and 95th percentile in whole milliseconds; None when nothing was measured (a
+    short run may see no shipment, for one)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+    return {
+        q: round(ordered[min(len(ordered) - 1, int(f * len(ordered)))]) if ordered else None
+        for q, f in (("p50", 0.5), ("p95", 0.95))
+    }
 
 
 def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) -> dict[str, Any]:
@@ -250,15 +255,9 @@ def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) 
         "api_ms": {
             q: total.get_response_time_percentile(f) for q, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
         },
-        "write_to_event_ms": {"p50": round(percentile(delays, 0.5)), "p95": round(percentile(delays, 0.95))},
-        "placed_to_shipment_ms": {
-            "p50": round(percentile(shipping, 0.5)),
-            "p95": round(percentile(shipping, 0.95)),
-        },
-        "dispatch_to_shipped_ms": {
-            "p50": round(percentile(shipped, 0.5)),
-            "p95": round(percentile(shipped, 0.95)),
-        },
+        "write_to_event_ms": p50_p95(delays),
+        "placed_to_shipment_ms": p50_p95(shipping),
+        "dispatch_to_shipped_ms": p50_p95(shipped),
         "placed_orders": len(ledger.placed),
         "dispatched": len(ledger.dispatched),
         "shipments": report.shipments,
