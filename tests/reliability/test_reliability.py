@@ -16,8 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from joserfc import jwt
@@ -27,6 +28,9 @@ from moto.utilities.utils import load_resource
 from localcloud import faults
 from tests.cloud import LocalCloud, Response, wait_until
 from tests.reliability.conftest import ITEMS, Client, workload
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
 
 pytestmark = pytest.mark.usefixtures("consistent")
 HERE = Path(__file__).parent
@@ -239,45 +243,6 @@ def test_r6_each_api_is_what_its_openapi_document_says(
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
-def test_r8_a_message_the_consumer_fails_twice_waits_alone_in_the_dead_letter_queue(
-    local_cloud: LocalCloud, client: Client
-) -> None:
-    """A message the fulfilment consumer cannot read, among orders events it can: after two receives
-    (the queue's maxReceiveCount; its visibility is seed 003's 30 s, so this takes about a minute)
-    it is in the dead-letter queue, alone, and every order has its shipment meanwhile."""
-    ssm = local_cloud.session.client("ssm", endpoint_url=local_cloud.endpoint)
-    sqs = local_cloud.session.client("sqs", endpoint_url=local_cloud.endpoint)
-
-    def queue(key: str) -> str:
-        name = ssm.get_parameter(Name=f"/shop/local/fulfilment/consumer/{key}")["Parameter"]["Value"]
-        url: str = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        return url
-
-    poison = json.dumps({"not": "an orders event", "id": uuid.uuid4().hex})
-    sqs.send_message(QueueUrl=queue("queue-name"), MessageBody=poison)
-    workload(client)
-    dead_letters: list[str] = []
-
-    def in_the_dead_letter_queue() -> bool:
-        for message in sqs.receive_message(QueueUrl=queue("queue-dlq-name"), MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            dead_letters.append(message["Body"])
-            sqs.delete_message(QueueUrl=queue("queue-dlq-name"), ReceiptHandle=message["ReceiptHandle"])
-        return poison in dead_letters
-
-    wait_until(in_the_dead_letter_queue, 120, "the poison message in the dead-letter queue", interval=2)
-    assert dead_letters == [poison], "nothing else gave up on"
-    attributes = sqs.get_queue_attributes(QueueUrl=queue("queue-name"), AttributeNames=["All"])["Attributes"]
-    assert (
-        attributes["ApproximateNumberOfMessages"],
-        attributes["ApproximateNumberOfMessagesNotVisible"],
-    ) == (
-        "0",
-        "0",
-    )
-
-
 def test_r9_a_scheduled_run_that_keeps_failing_waits_in_its_on_failure_queue(
     local_cloud: LocalCloud, switch: str
 ) -> None:
@@ -346,3 +311,61 @@ class TestR7Faults:
         workload(client)
         faults.add(switch, {"kind": "duplicate", "function": "shop-local-orders-scheduled", "copies": 1})
         wait_until(lambda: faults.listing(switch) == [], 60, "the schedule fired")
+
+
+@dataclass(frozen=True)
+class FulfilmentPoison:
+    """A message the fulfilment consumer cannot read, sent to its queue, and where it ends up."""
+
+    sqs: SQSClient
+    queue: str
+    dead_letter_queue: str
+    body: str
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fulfilment_poison(local_cloud: LocalCloud) -> FulfilmentPoison:
+    """Sent as the first test of this module starts: its two receives, 30 s of visibility apart
+    (seed 003), take a minute, which the tests up to R8, the last one, fill."""
+    ssm = local_cloud.session.client("ssm", endpoint_url=local_cloud.endpoint)
+    sqs = local_cloud.session.client("sqs", endpoint_url=local_cloud.endpoint)
+
+    def queue(key: str) -> str:
+        name = ssm.get_parameter(Name=f"/shop/local/fulfilment/consumer/{key}")["Parameter"]["Value"]
+        url: str = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        return url
+
+    body = json.dumps({"not": "an orders event", "id": uuid.uuid4().hex})
+    poison = FulfilmentPoison(sqs, queue("queue-name"), queue("queue-dlq-name"), body)
+    sqs.send_message(QueueUrl=poison.queue, MessageBody=poison.body)
+    return poison
+
+
+def test_r8_a_message_the_consumer_fails_twice_waits_alone_in_the_dead_letter_queue(
+    client: Client, fulfilment_poison: FulfilmentPoison
+) -> None:
+    """The poison message of `fulfilment_poison`, sent when this module started, among the orders
+    events of every test since, which the consumer can read: after two receives (the queue's
+    maxReceiveCount) it is in the dead-letter queue, alone, and every order has its shipment
+    meanwhile. The last test of the module, so that the others fill the minute it takes."""
+    sqs, poison = fulfilment_poison.sqs, fulfilment_poison.body
+    workload(client)
+    dead_letters: list[str] = []
+
+    def in_the_dead_letter_queue() -> bool:
+        for message in sqs.receive_message(
+            QueueUrl=fulfilment_poison.dead_letter_queue, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            dead_letters.append(message["Body"])
+            sqs.delete_message(
+                QueueUrl=fulfilment_poison.dead_letter_queue, ReceiptHandle=message["ReceiptHandle"]
+            )
+        return poison in dead_letters
+
+    wait_until(in_the_dead_letter_queue, 120, "the poison message in the dead-letter queue", interval=2)
+    assert dead_letters == [poison], "nothing else gave up on"
+    attributes = sqs.get_queue_attributes(QueueUrl=fulfilment_poison.queue, AttributeNames=["All"])
+    assert (
+        attributes["Attributes"]["ApproximateNumberOfMessages"],
+        attributes["Attributes"]["ApproximateNumberOfMessagesNotVisible"],
+    ) == ("0", "0")
