@@ -50,7 +50,7 @@ from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from localcloud.consistency import Ledger, Shipments, check, first_arrivals, shipped_arrivals  # noqa: E402
-from localcloud.emulator import free_port  # noqa: E402
+from localcloud.emulator import die_with_parent, free_port  # noqa: E402
 from localcloud.events import Tap  # noqa: E402
 from localcloud.token import ApiClient  # noqa: E402
 
@@ -180,8 +180,14 @@ def start_cloud(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     log = work / "local-cloud.log"
     command = [sys.executable, "-m", "localcloud.up", "--aws-port", str(aws_port), "--port", str(api_port),
                "--work-dir", str(work)]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    with log.open("wb") as out:  # stopped at the end, or when this process is killed
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,  # noqa: PLW1509  # only prctl, safe after fork
+        )
     ready = re.compile(rf"^READY http://127\.0\.0\.1:{api_port}$", re.MULTILINE)
     deadline = time.monotonic() + READY_TIMEOUT
     print(f"starting make local (log {log})", flush=True)

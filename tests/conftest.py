@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
-from localcloud.emulator import free_port
+from localcloud.emulator import die_with_parent, free_port
 from localcloud.invoke import runtime_environment
 from localcloud.template import Template
 from localcloud.up import StartError
@@ -275,8 +275,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         "--work-dir", str(work),
         "--schedule-speedup", str(E2E_SCHEDULE_SPEEDUP),
     ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    with log.open("wb") as out:  # stopped at the session's end, or when pytest is killed
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,  # noqa: PLW1509  # only prctl, safe after fork
+        )
     session.config.stash[LOCAL_CLOUD] = LocalCloudProcess(process, api_port, aws_port, log, time.monotonic())
 
 
