@@ -77,6 +77,12 @@ export SAM_CLI_TELEMETRY := 0
 # Terraform reads its CLI configuration (the offline provider mirror) from this file.
 export TF_CLI_CONFIG_FILE := $(CACHE)/terraform.rc
 export TF_IN_AUTOMATION := 1
+# Terraform and its AWS provider are Go programs, and every terraform command starts the provider
+# again (`terraform test` once per run block): with Go's garbage collector at 400 instead of 100
+# they spend a fifth less CPU for a few percent more memory (a module's terraform test: 21.4 s ->
+# 16.9 s of CPU, 632 -> 662 MB at most). Set GOGC to override.
+GOGC ?= 400
+export GOGC
 export CHECKPOINT_DISABLE := 1
 
 ifeq ($(filter $(ENV),$(ENVS)),)
