@@ -8,14 +8,15 @@ QUIET_MINUTES ?=
 CLIENTS ?= 20
 TENANTS ?= 10
 SECONDS ?= 60
+WARMUP ?= 15
 
 .PHONY: bench
 bench: $(STAMP) build ## Benchmarks: the orders API handler's init time next to a bare boto3 handler, artifact sizes
 	$(BIN)/python benchmarks/cold_start.py
 
 .PHONY: bench-load
-bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) on a new make local, then the consistency check
-	@$(BIN)/python -m benchmarks.load --clients $(CLIENTS) --tenants $(TENANTS) --seconds $(SECONDS)
+bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) after WARMUP (15) on a new make local, then the consistency check
+	@$(BIN)/python -m benchmarks.load --clients $(CLIENTS) --tenants $(TENANTS) --seconds $(SECONDS) --warmup $(WARMUP)
 
 .PHONY: rebuild-read-model
 rebuild-read-model: $(STAMP) ## Rebuild drifted tenants' read model from their orders: ENV=prod [TENANT=acme] [WRITE=1] (docs/operations.md)

@@ -3,13 +3,17 @@ consistency check (localcloud.consistency).
 
 Starts `make local` (localcloud.up) on free ports of 127.0.0.1, waits for READY, then runs locust
 headless, in this process: CLIENTS users (default 20) spread over TENANTS tenants (default 10), for
-SECONDS (default 60). Each user creates orders (half of them with an Idempotency-Key, a fifth of
-those sent twice, as a client that lost the answer retries), lists, reads one, reads the stats,
-revises drafts with If-Match, places and cancels orders (drafts and placed ones), dispatches the
-shipments of placed orders through the fulfilment API (the order becomes SHIPPED through the
-fulfilment events) and deletes drafts. Afterwards every tenant's /stats must equal its orders,
-every acknowledged change must have reached the bus exactly once, seen on the local event tap,
-and every order must have the shipment its state asks for in the fulfilment service.
+SECONDS (default 60), after WARMUP seconds (default 15) of the same load that are not measured: the
+figures are those of warm functions, as in production under a steady load; a cold start's cost is
+`make bench`'s (benchmarks/cold_start.py). The consistency check covers the warm-up's changes too,
+and every 5xx of the run is counted. Each user creates orders (half of them with an
+Idempotency-Key, a fifth of those sent twice, as a client that lost the answer retries), lists,
+reads one, reads the stats, revises drafts with If-Match, places and cancels orders (drafts and
+placed ones), dispatches the shipments of placed orders through the fulfilment API (the order
+becomes SHIPPED through the fulfilment events) and deletes drafts. Afterwards every tenant's /stats
+must equal its orders, every acknowledged change must have reached the bus exactly once, seen on
+the local event tap, and every order must have the shipment its state asks for in the fulfilment
+service.
 
 Prints one line and saves the figures as JSON (.local/bench-load-<clients>.json): requests/s, API
 p50/p95/p99, write->event p50/p95 (from sending the write to the tap queue getting its event),
@@ -19,7 +23,7 @@ orders.order.shipped event: two services' outboxes and queues), 5xx, lost, dupli
 redelivered events, drifted tenants, orders whose shipment disagrees. It is a benchmark: it
 reports, and exits non-zero only when the consistency check fails or a 5xx was answered.
 
-    python -m benchmarks.load [--clients 20] [--tenants 10] [--seconds 60]
+    python -m benchmarks.load [--clients 20] [--tenants 10] [--seconds 60] [--warmup 15]
 """
 
 from __future__ import annotations
@@ -209,7 +213,9 @@ def p50_p95(values: list[float]) -> dict[str, int | None]:
     }
 
 
-def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) -> dict[str, Any]:
+def run(
+    clients: int, tenants: int, seconds: int, warmup: int, base_url: str, endpoint: str
+) -> dict[str, Any]:
     api_url = f"{base_url}/orders"
     api, ledger, tap = ApiClient(api_url, endpoint), Ledger(), Tap(endpoint)
     tap.poll()  # whatever was there before is not this run's
@@ -231,6 +237,11 @@ def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) 
             tap.poll()
 
     subscriber = gevent.spawn(subscribe)
+    measured_from = time.time() * 1000  # epoch ms, as the ledger's
+    if warmup:
+        gevent.sleep(warmup)
+        environment.stats.reset_all()
+        measured_from = time.time() * 1000
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
     load_over.set()
@@ -238,20 +249,31 @@ def run(clients: int, tenants: int, seconds: int, base_url: str, endpoint: str) 
     total = environment.stats.total
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
     arrivals = first_arrivals(tap)
-    delays = [arrivals[key] - sent for key, sent in ledger.acknowledged.items() if key in arrivals]
+    delays = [
+        arrivals[key] - sent
+        for key, sent in ledger.acknowledged.items()
+        if key in arrivals and sent >= measured_from
+    ]
     shipments = Shipments(endpoint)
     created = {
         (tenant, order_id): datetime.fromisoformat(shipment["created_at"]).timestamp() * 1000
         for tenant in Orders.tenants
         for order_id, shipment in shipments.of(tenant).items()
     }
-    shipping = [created[key] - sent for key, sent in ledger.placed.items() if key in created]
+    shipping = [
+        created[key] - sent for key, sent in ledger.placed.items() if key in created and sent >= measured_from
+    ]
     shipped_at = shipped_arrivals(tap)
-    shipped = [shipped_at[key] - sent for key, sent in ledger.dispatched.items() if key in shipped_at]
+    shipped = [
+        shipped_at[key] - sent
+        for key, sent in ledger.dispatched.items()
+        if key in shipped_at and sent >= measured_from
+    ]
     return {
         "clients": clients,
         "tenants": tenants,
         "seconds": seconds,
+        "warmup_seconds": warmup,
         "requests": total.num_requests,
         "requests_per_second": round(
             total.num_requests
@@ -289,6 +311,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--tenants", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of load before the measured ones")
     parser.add_argument(
         "--api",
         help="a running local cloud's APIs instead of a new one, e.g. http://127.0.0.1:3000",
@@ -298,15 +321,20 @@ def main() -> None:
         "--out", type=Path, default=None, help="JSON file (default .local/bench-load-<clients>.json)"
     )
     args = parser.parse_args()
-    if not (1 <= args.clients <= 200 and args.tenants >= 1 and 1 <= args.seconds <= 600):
-        sys.exit("--clients 1..200, --tenants >= 1, --seconds 1..600 (the load stays bounded)")
+    bounded = 1 <= args.clients <= 200 and 1 <= args.seconds <= 600 and 0 <= args.warmup <= 120
+    if not (bounded and args.tenants >= 1):
+        sys.exit("--clients 1..200, --tenants >= 1, --seconds 1..600, --warmup 0..120: bounded load")
     process = None
     api_url, endpoint = args.api, args.endpoint
     if api_url is None:
         process, api_url, endpoint = start_cloud(Path(tempfile.mkdtemp(prefix="splitstack-bench-")))
     try:
-        print(f"load: {args.clients} clients of {args.tenants} tenants for {args.seconds} s", flush=True)
-        result = run(args.clients, args.tenants, args.seconds, api_url, endpoint)
+        print(
+            f"load: {args.clients} clients of {args.tenants} tenants for {args.seconds} s "
+            f"after {args.warmup} s of warm-up",
+            flush=True,
+        )
+        result = run(args.clients, args.tenants, args.seconds, args.warmup, api_url, endpoint)
     finally:
         if process is not None:
             process.terminate()
