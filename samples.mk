@@ -8,14 +8,14 @@ QUIET_MINUTES ?=
 CLIENTS ?= 20
 TENANTS ?= 10
 SECONDS ?= 60
-WARMUP ?= 15
+WARMUP ?= 30
 
 .PHONY: bench
 bench: $(STAMP) build ## Benchmarks: the orders API handler's init time next to a bare boto3 handler, artifact sizes
 	$(BIN)/python benchmarks/cold_start.py
 
 .PHONY: bench-load
-bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) after WARMUP (15) on a new make local, then the consistency check
+bench-load: $(STAMP) tf-tools ## CLIENTS (20) clients of TENANTS (10) tenants for SECONDS (60) after WARMUP (30) on a new make local, then the consistency check
 	@$(BIN)/python -m benchmarks.load --clients $(CLIENTS) --tenants $(TENANTS) --seconds $(SECONDS) --warmup $(WARMUP)
 
 .PHONY: rebuild-read-model

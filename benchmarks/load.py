@@ -3,7 +3,7 @@ consistency check (localcloud.consistency).
 
 Starts `make local` (localcloud.up) on free ports of 127.0.0.1, waits for READY, then runs locust
 headless, in this process: CLIENTS users (default 20) spread over TENANTS tenants (default 10), for
-SECONDS (default 60), after WARMUP seconds (default 15) of the same load that are not measured: the
+SECONDS (default 60), after WARMUP seconds (default 30) of the same load that are not measured: the
 figures are those of warm functions, as in production under a steady load; a cold start's cost is
 `make bench`'s (benchmarks/cold_start.py). The consistency check covers the warm-up's changes too,
 and every 5xx of the run is counted. Each user creates orders (half of them with an
@@ -23,7 +23,7 @@ orders.order.shipped event: two services' outboxes and queues), 5xx, lost, dupli
 redelivered events, drifted tenants, orders whose shipment disagrees. It is a benchmark: it
 reports, and exits non-zero only when the consistency check fails or a 5xx was answered.
 
-    python -m benchmarks.load [--clients 20] [--tenants 10] [--seconds 60] [--warmup 15]
+    python -m benchmarks.load [--clients 20] [--tenants 10] [--seconds 60] [--warmup 30]
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--tenants", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=15, help="seconds of load before the measured ones")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds of load before the measured ones")
     parser.add_argument(
         "--api",
         help="a running local cloud's APIs instead of a new one, e.g. http://127.0.0.1:3000",
