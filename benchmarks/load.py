@@ -16,9 +16,10 @@ the local event tap, and every order must have the shipment its state asks for i
 service.
 
 Prints one line and saves the figures as JSON (.local/bench-load-<clients>.json): requests/s, API
-p50/p95/p99, write->event p50/p95 (from sending the write to the tap queue getting its event),
-placed->shipment p50/p95 (from sending the placement to the fulfilment consumer writing the
-shipment), dispatch->shipped p50/p95 (from sending the dispatch to the tap getting the order's
+p50/p95/p99, the emulator's DynamoDB calls per API request (and every operation it answered in the
+measured time, in the JSON), write->event p50/p95 (from sending the write to the tap queue getting
+its event), placed->shipment p50/p95 (from sending the placement to the fulfilment consumer writing
+the shipment), dispatch->shipped p50/p95 (from sending the dispatch to the tap getting the order's
 orders.order.shipped event: two services' outboxes and queues), 5xx, lost, duplicated and
 redelivered events, drifted tenants, orders whose shipment disagrees. It is a benchmark: it
 reports, and exits non-zero only when the consistency check fails or a 5xx was answered.
@@ -54,7 +55,7 @@ from locust.contrib.fasthttp import FastHttpUser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from localcloud.consistency import Ledger, Shipments, check, first_arrivals, shipped_arrivals  # noqa: E402
-from localcloud.emulator import die_with_parent, free_port  # noqa: E402
+from localcloud.emulator import die_with_parent, free_port, requests_answered  # noqa: E402
 from localcloud.events import Tap  # noqa: E402
 from localcloud.token import ApiClient  # noqa: E402
 
@@ -242,11 +243,15 @@ def run(
         gevent.sleep(warmup)
         environment.stats.reset_all()
         measured_from = time.time() * 1000
+    answered_before = requests_answered(endpoint)
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
+    answered = requests_answered(endpoint)
     load_over.set()
     subscriber.join()
     total = environment.stats.total
+    emulator_requests = {k: n - answered_before.get(k, 0) for k, n in answered.items()}
+    dynamodb_calls = sum(n for k, n in emulator_requests.items() if k.startswith("dynamodb:"))
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
     arrivals = first_arrivals(tap)
     delays = [
@@ -283,6 +288,8 @@ def run(
         "api_ms": {
             q: total.get_response_time_percentile(f) for q, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
         },
+        "dynamodb_calls_per_request": round(dynamodb_calls / max(total.num_requests, 1), 2),
+        "emulator_requests": {k: n for k, n in emulator_requests.items() if n},
         "write_to_event_ms": p50_p95(delays),
         "placed_to_shipment_ms": p50_p95(shipping),
         "dispatch_to_shipped_ms": p50_p95(shipped),
@@ -347,6 +354,7 @@ def main() -> None:
     print(
         f"bench-load: {args.clients} clients, {result['requests_per_second']} requests/s, "
         f"API p50/p95/p99 {api_ms['p50']}/{api_ms['p95']}/{api_ms['p99']} ms, "
+        f"{result['dynamodb_calls_per_request']} DynamoDB calls per request, "
         f"write->event p50/p95 {event_ms['p50']}/{event_ms['p95']} ms, "
         f"placed->shipment p50/p95 {ship_ms['p50']}/{ship_ms['p95']} ms, "
         f"dispatch->shipped p50/p95 {shipped_ms['p50']}/{shipped_ms['p95']} ms, "

@@ -17,6 +17,8 @@ ACCOUNT_ID = "123456789012"
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{os.environ.get('LOCAL_AWS_PORT', '5050')}"
 # Where the emulator says which services answer on an endpoint of their own (decision 0022).
 ENDPOINTS_PATH = "/_localcloud/endpoints"
+# How many requests of each operation the emulator answered since it started (both processes).
+REQUESTS_PATH = "/_localcloud/requests"
 PR_SET_PDEATHSIG = 1
 
 
@@ -56,6 +58,14 @@ def service_endpoints(endpoint: str) -> dict[str, str]:
             return found
     except OSError:  # an emulator without the layer (404), or none: the one endpoint
         return {}
+
+
+def requests_answered(endpoint: str) -> dict[str, int]:
+    """How many requests of each operation of a JSON-protocol service ("dynamodb:Query",
+    "sqs:ReceiveMessage", ...) the emulator answered since it started: what a load cost it."""
+    with urllib.request.urlopen(f"{endpoint}{REQUESTS_PATH}", timeout=5) as response:  # noqa: S310  # loopback
+        answered: dict[str, int] = json.load(response)
+        return answered
 
 
 def sdk_endpoint_variables(endpoint: str) -> dict[str, str]:

@@ -45,6 +45,9 @@ What moto does, and what this layer does instead:
    succeeded gets the answer the first one got (by the SDK's `amz-sdk-invocation-id`, the same
    for every attempt of one call); a call that failed runs again, as a retry must.
 
+`GET /_localcloud/requests` counts the JSON-protocol requests answered since the start, by
+operation ("dynamodb:Query": 483, ...), both processes together: what a load cost the emulator.
+
     python -m localcloud.emulator_server -H 127.0.0.1 -p 5050
 """
 
@@ -66,7 +69,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
@@ -98,7 +101,7 @@ from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
 from moto.sqs.models import SQSBackend
 from werkzeug.serving import run_simple
 
-from localcloud.emulator import ENDPOINTS_PATH, die_with_parent, free_port
+from localcloud.emulator import ENDPOINTS_PATH, REQUESTS_PATH, die_with_parent, free_port
 from localcloud.faults import PATH, Fault, FaultError, Faults
 
 JSON_PROTOCOL = "application/x-amz-json-1.0"
@@ -492,16 +495,22 @@ class Layer:
         self.answers = Answers()
         self._services: dict[tuple[str, ...], WsgiApp] = {}
         self.dynamodb = None if dynamodb is None else Forward(dynamodb)
+        self.answered: Counter[str] = Counter()  # by "service:Operation", where it was answered
+        self._answered_lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(PATH):
             return self._switch(environ, start_response)
-        if path == ENDPOINTS_PATH:
-            return _json(start_response, "200 OK", self.endpoints(environ))
+        if path in (ENDPOINTS_PATH, REQUESTS_PATH):
+            answer = self.endpoints(environ) if path == ENDPOINTS_PATH else self.requests()
+            return _json(start_response, "200 OK", answer)
         operation = _operation(environ)
         if self.dynamodb is not None and operation is not None and operation[0] in DYNAMODB_SERVICES:
             return self.dynamodb(environ, start_response)
+        if operation is not None:
+            with self._answered_lock:
+                self.answered[f"{operation[0]}:{operation[2]}"] += 1
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         if invocation is None or environ["REQUEST_METHOD"] in ("GET", "HEAD"):
             return self._call(environ, start_response, operation)
@@ -530,6 +539,15 @@ class Layer:
             return {}
         host = environ.get("SERVER_NAME", "127.0.0.1")
         return {service: f"http://{host}:{self.dynamodb.port}" for service in DYNAMODB_SERVICES}
+
+    def requests(self) -> dict[str, int]:
+        """The JSON-protocol requests answered since the start, by operation, this process's and
+        the DynamoDB process's."""
+        with self._answered_lock:
+            answered = Counter(self.answered)
+        if self.dynamodb is not None:
+            answered.update(self._held(self.dynamodb, "GET", REQUESTS_PATH))
+        return dict(sorted(answered.items()))
 
     def _call(
         self, environ: Environ, start_response: StartResponse, operation: tuple[str, str, str] | None
@@ -621,7 +639,7 @@ class Layer:
 
     @staticmethod
     def _held(forward: Forward, method: str, path: str, body: Any = None) -> Any:
-        """The fault switch of the DynamoDB process."""
+        """A path of the DynamoDB process's own: its fault switch, its count of requests."""
         data = b"" if body is None else json.dumps(body).encode()
         status, _, raw = forward.send(method, path, data, {"Content-Type": "application/json"})
         if not status.startswith("200"):

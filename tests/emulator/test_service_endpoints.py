@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localcloud import faults
-from localcloud.emulator import REGION, sdk_endpoint_variables, service_endpoints
+from localcloud.emulator import REGION, requests_answered, sdk_endpoint_variables, service_endpoints
 from tests.conftest import Emulator, stream_table
 
 pytestmark = pytest.mark.emulator
@@ -104,3 +104,15 @@ def test_an_sdk_given_the_variables_sends_dynamodb_to_its_own_endpoint(
 def test_no_emulator_means_the_one_endpoint_only() -> None:
     assert service_endpoints("http://127.0.0.1:9") == {}
     assert sdk_endpoint_variables("http://127.0.0.1:9") == {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+
+
+def test_the_requests_answered_are_counted_by_operation_in_both_processes(emulator: Emulator) -> None:
+    one, own = clients(emulator)
+    sqs = emulator.session.client("sqs", endpoint_url=emulator.endpoint)
+    before = requests_answered(emulator.endpoint)
+    one.list_tables()
+    own.list_tables()
+    sqs.list_queues()
+    after = requests_answered(emulator.endpoint)
+    grew = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+    assert grew == {"dynamodb:ListTables": 2, "sqs:ListQueues": 1}
