@@ -122,10 +122,12 @@ local-stop: $(STAMP) ## Stop the emulator make local keeps for its next start
 # the provider and the emulator: they start first, once the virtual environment is there. The
 # linters, the Terraform and SAM checks (two more virtual environments to install, terraform test,
 # the template's own project) add up to longer than the Python tests, and wait on pip and the
-# provider as much: they run beside them two at a time, each target's output kept together.
+# provider as much: they run beside them two at a time, each target's output kept together. The
+# checks that need no .venv (terraform test first, the heaviest) start at once, on the core that
+# pip leaves while it installs .venv, rather than beside the Python tests.
 .PHONY: test
-test: $(STAMP) ## Run every check and test (what CI runs)
-	@$(MAKE) -j3 --output-sync=target pytest lint workflows-lint tf-test $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt tf-validate
+test: ## Run every check and test (what CI runs)
+	@$(MAKE) -j3 --output-sync=target pytest tf-test tf-validate lint workflows-lint $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
@@ -298,7 +300,8 @@ security: $(SECURITY_STAMP) ## checkov on the Terraform (every env, its modules,
 ##@ Terraform (ENV=local|dev|staging|prod)
 
 # Fails with one line naming what is missing, then writes the CLI configuration that points
-# Terraform at the unpacked provider (or at the registry when TF_PLUGIN_DIR is empty).
+# Terraform at the unpacked provider (or at the registry when TF_PLUGIN_DIR is empty): in one move,
+# since the terraform of a check running beside may be reading it.
 .PHONY: tf-tools
 tf-tools:
 	@command -v terraform >/dev/null || { echo "terraform not found on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)"; exit 1; }
@@ -306,8 +309,9 @@ tf-tools:
 	  echo "hashicorp/aws provider not found under TF_PLUGIN_DIR=$(TF_PLUGIN_DIR): set TF_PLUGIN_DIR to the directory holding registry.terraform.io/hashicorp/aws/<version>/<os_arch>/, or TF_PLUGIN_DIR= to download from the registry"; exit 1; fi
 	@mkdir -p $(CACHE)
 	@if [ -n "$(TF_PLUGIN_DIR)" ]; then \
-	  printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n' "$(TF_PLUGIN_DIR)" > $(TF_CLI_CONFIG_FILE); \
-	else : > $(TF_CLI_CONFIG_FILE); fi
+	  printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n' "$(TF_PLUGIN_DIR)" > $(TF_CLI_CONFIG_FILE).$$$$; \
+	else : > $(TF_CLI_CONFIG_FILE).$$$$; fi; \
+	mv -f $(TF_CLI_CONFIG_FILE).$$$$ $(TF_CLI_CONFIG_FILE)
 
 .PHONY: tf-init
 tf-init: tf-tools ## terraform init of ENV (local state for local; TF_STATE_BUCKET for the others)

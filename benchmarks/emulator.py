@@ -4,25 +4,34 @@ one emulator against another (docs/decisions/0011) on this machine.
 THREADS clients (default 8) for SECONDS (default 10) against a fresh table with a stream: each
 request is a PutItem of a new item, a GetItem, or a Query of one partition, in turn; then a
 TransactWriteItems of two puts, half of them cancelled by a condition. Prints requests/s and the
-p50/p95 latency of each kind.
+p50/p95 latency of each kind; with --server-pid (the emulator's process, on this machine), also the
+CPU it spent per request (Linux, from /proc), which the load on the clients' side does not skew.
 
-    python -m benchmarks.emulator --endpoint http://127.0.0.1:5050 [--threads 8] [--seconds 10]
+    python -m benchmarks.emulator --endpoint URL [--threads 8] [--seconds 10] [--server-pid PID]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import threading
 import time
 import uuid
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process has spent so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def main() -> None:
@@ -32,6 +41,7 @@ def main() -> None:
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--server-pid", type=int, help="the emulator's process: its CPU per request")
     args = parser.parse_args()
     dynamodb = boto3.client(
         "dynamodb",
@@ -87,12 +97,16 @@ def main() -> None:
                     latencies[operation].append((time.perf_counter() - started) * 1000)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.threads)]
+    cpu_before = cpu_seconds(args.server_pid) if args.server_pid else 0.0
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     total = sum(len(v) for v in latencies.values())
     print(f"{args.endpoint}: {total / args.seconds:.0f} DynamoDB requests/s with {args.threads} clients")
+    if args.server_pid:
+        spent = cpu_seconds(args.server_pid) - cpu_before
+        print(f"  the server's CPU: {spent:.2f} s, {spent * 1000 / total:.2f} ms per request")
     for kind, values in latencies.items():
         values.sort()
         p95 = values[int(0.95 * (len(values) - 1))]
