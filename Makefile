@@ -118,16 +118,20 @@ local: $(STAMP) tf-tools ## The whole system on this machine: emulator, Terrafor
 local-stop: $(STAMP) ## Stop the emulator make local keeps for its next start
 	@$(BIN)/python -m localcloud.up --aws-port $(LOCAL_AWS_PORT) --stop
 
-# The Python tests (which include the end-to-end suite) take longest and wait much of the time on
-# the provider and the emulator: they start first, once the virtual environment is there. The
-# linters, the Terraform and SAM checks (two more virtual environments to install, terraform test,
-# the template's own project) add up to longer than the Python tests, and wait on pip and the
-# provider as much: they run beside them two at a time, each target's output kept together. The
-# checks that need no .venv (terraform test first, the heaviest) start at once, on the core that
-# pip leaves while it installs .venv, rather than beside the Python tests.
+# The Python tests (which include the end-to-end suite) are the longest run: they start as soon as
+# the virtual environment is there, beside its other users (lint, workflows-lint, the template's
+# project). The checks that need no .venv (terraform test, validate and fmt; the SAM and checkov
+# environments and their checks) run in a make of their own from the start, at a lower CPU
+# priority: they take the core pip leaves idle while it installs .venv and what the tests leave
+# while they wait, not the tests' share. Each target's output is kept together; either make's
+# failure fails the whole.
+VENV_CHECKS := pytest lint workflows-lint $(if $(wildcard template.mk),template-check)
+OTHER_CHECKS := tf-test tf-validate sam-lint sam-translate security build tf-fmt
 .PHONY: test
 test: ## Run every check and test (what CI runs)
-	@$(MAKE) -j3 --output-sync=target pytest tf-test tf-validate lint workflows-lint $(if $(wildcard template.mk),template-check) sam-lint sam-translate security build tf-fmt
+	@nice -n 10 $(MAKE) -j3 --output-sync=target $(OTHER_CHECKS) & others=$$!; \
+	$(MAKE) -j2 --output-sync=target $(VENV_CHECKS); status=$$?; \
+	wait $$others && exit $$status
 
 .PHONY: pr
 pr: test ## Every local gate, in the order CI runs them
