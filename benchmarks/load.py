@@ -43,6 +43,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
 from datetime import datetime  # noqa: E402
 from itertools import count  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -253,27 +254,19 @@ def run(
     emulator_requests = {k: n - answered_before.get(k, 0) for k, n in answered.items()}
     dynamodb_calls = sum(n for k, n in emulator_requests.items() if k.startswith("dynamodb:"))
     report = check(api, ledger, tap, set(Orders.tenants), settle_seconds=60)
-    arrivals = first_arrivals(tap)
-    delays = [
-        arrivals[key] - sent
-        for key, sent in ledger.acknowledged.items()
-        if key in arrivals and sent >= measured_from
-    ]
+
+    def delays(sent_at: Mapping[Any, float], arrived_at: Mapping[Any, float]) -> list[float]:
+        """From each request sent in the measured time to what it caused arriving, in ms."""
+        measured = [(k, sent) for k, sent in sent_at.items() if sent >= measured_from]
+        return [arrived_at[k] - sent for k, sent in measured if k in arrived_at]
+
     shipments = Shipments(endpoint)
     created = {
         (tenant, order_id): datetime.fromisoformat(shipment["created_at"]).timestamp() * 1000
         for tenant in Orders.tenants
         for order_id, shipment in shipments.of(tenant).items()
     }
-    shipping = [
-        created[key] - sent for key, sent in ledger.placed.items() if key in created and sent >= measured_from
-    ]
-    shipped_at = shipped_arrivals(tap)
-    shipped = [
-        shipped_at[key] - sent
-        for key, sent in ledger.dispatched.items()
-        if key in shipped_at and sent >= measured_from
-    ]
+    event_delays = delays(ledger.acknowledged, first_arrivals(tap))
     return {
         "clients": clients,
         "tenants": tenants,
@@ -290,9 +283,9 @@ def run(
         },
         "dynamodb_calls_per_request": round(dynamodb_calls / max(total.num_requests, 1), 2),
         "emulator_requests": {k: n for k, n in emulator_requests.items() if n},
-        "write_to_event_ms": p50_p95(delays),
-        "placed_to_shipment_ms": p50_p95(shipping),
-        "dispatch_to_shipped_ms": p50_p95(shipped),
+        "write_to_event_ms": p50_p95(event_delays),
+        "placed_to_shipment_ms": p50_p95(delays(ledger.placed, created)),
+        "dispatch_to_shipped_ms": p50_p95(delays(ledger.dispatched, shipped_arrivals(tap))),
         "placed_orders": len(ledger.placed),
         "dispatched": len(ledger.dispatched),
         "shipments": report.shipments,
@@ -307,7 +300,7 @@ def run(
         "drifted_tenants": len(report.drifted),
         "consistent": report.ok,
         "details": json.loads(report.details()) if not report.ok else None,
-        "mean_event_delay_ms": round(statistics.fmean(delays)) if delays else None,
+        "mean_event_delay_ms": round(statistics.fmean(event_delays)) if event_delays else None,
     }
 
 
