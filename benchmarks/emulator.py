@@ -20,18 +20,18 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from benchmarks.processes import PROC, ticks
+
 
 def cpu_seconds(pid: int) -> float:
     """The user and system CPU time a process has spent so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return ticks((PROC / str(pid) / "stat").read_text()) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -45,9 +45,14 @@ def cpu_ticks() -> dict[int, tuple[int, str]]:
             ]
         except OSError:  # it ended meanwhile
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        found[int(entry.name)] = (int(fields[11]) + int(fields[12]), name(arguments))
+        found[int(entry.name)] = (ticks(stat), name(arguments))
     return found
+
+
+def ticks(stat: str) -> int:
+    """A process's user + system clock ticks so far, from its /proc/<pid>/stat."""
+    fields = stat.rsplit(")", 1)[1].split()  # after the command's name, which may hold anything
+    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def sample(seconds: float) -> tuple[float, dict[str, float]]:

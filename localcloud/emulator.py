@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import urllib.request
+from typing import Any
 
 import boto3
 
@@ -53,19 +54,23 @@ def service_endpoints(endpoint: str) -> dict[str, str]:
     service's requests straight to its own saves the emulator a detour, as AWS has an endpoint
     per service. Empty for an emulator without the layer, or none."""
     try:
-        with urllib.request.urlopen(f"{endpoint}{ENDPOINTS_PATH}", timeout=5) as response:  # noqa: S310  # loopback
-            found: dict[str, str] = json.load(response)
-            return found
+        found: dict[str, str] = _layer_answer(endpoint, ENDPOINTS_PATH)
     except OSError:  # an emulator without the layer (404), or none: the one endpoint
         return {}
+    return found
 
 
 def requests_answered(endpoint: str) -> dict[str, int]:
     """How many requests of each operation of a JSON-protocol service ("dynamodb:Query",
     "sqs:ReceiveMessage", ...) the emulator answered since it started: what a load cost it."""
-    with urllib.request.urlopen(f"{endpoint}{REQUESTS_PATH}", timeout=5) as response:  # noqa: S310  # loopback
-        answered: dict[str, int] = json.load(response)
-        return answered
+    answered: dict[str, int] = _layer_answer(endpoint, REQUESTS_PATH)
+    return answered
+
+
+def _layer_answer(endpoint: str, path: str) -> Any:
+    """The JSON answer of one of the emulator layer's own paths."""
+    with urllib.request.urlopen(f"{endpoint}{path}", timeout=5) as response:  # noqa: S310  # loopback
+        return json.load(response)
 
 
 def sdk_endpoint_variables(endpoint: str) -> dict[str, str]:
